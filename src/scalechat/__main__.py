@@ -1,0 +1,3 @@
+from scalechat.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""Pure types shared by every layer: no I/O, no framework imports."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Role(enum.StrEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class MessageStatus(enum.StrEnum):
+    STREAMING = "streaming"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def is_final(self) -> bool:
+        return self is not MessageStatus.STREAMING
+
+
+class Parameters(BaseModel):
+    """The knobs of the original app, with the bounds the model APIs accept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_tokens: int = Field(default=1024, ge=1, le=32768, description="Longest answer, in tokens.")
+    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+    top_p: float = Field(default=0.95, ge=0.0, le=1.0)
+    past_messages: int = Field(
+        default=10, ge=0, le=100, description="How many earlier messages are sent with a question."
+    )
+
+
+class ParametersUpdate(BaseModel):
+    """A partial change of parameters: absent fields keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_tokens: int | None = Field(default=None, ge=1, le=32768)
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    top_p: float | None = Field(default=None, ge=0.0, le=1.0)
+    past_messages: int | None = Field(default=None, ge=0, le=100)
+
+    def apply_to(self, base: Parameters) -> Parameters:
+        return base.model_copy(update=self.model_dump(exclude_none=True))
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking. Every service call carries one; every row is scoped by `user_id`."""
+
+    user_id: str
+    name: str
+    email: str | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(slots=True)
+class Conversation:
+    id: str
+    user_id: str
+    title: str
+    system_prompt: str
+    parameters: Parameters
+    model: str | None
+    created_at: datetime
+    updated_at: datetime
+    current_message_id: str | None = None
+
+
+@dataclass(slots=True)
+class Message:
+    id: str
+    conversation_id: str
+    user_id: str
+    parent_id: str | None
+    role: Role
+    content: str
+    status: MessageStatus
+    model: str | None
+    created_at: datetime
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    error_code: str | None = None
+    error_detail: str | None = None
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+_last_timestamp = datetime.min.replace(tzinfo=UTC)
+
+
+def now() -> datetime:
+    """UTC now, strictly increasing within this process so creation order is total.
+
+    A question and the answer placeholder are created in the same microsecond;
+    ordering messages by time alone would otherwise be ambiguous.
+    """
+    global _last_timestamp
+    current = datetime.now(UTC)
+    if current <= _last_timestamp:
+        current = _last_timestamp + timedelta(microseconds=1)
+    _last_timestamp = current
+    return current

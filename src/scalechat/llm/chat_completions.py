@@ -1,0 +1,106 @@
+"""The model adapter for the Chat Completions API, Azure's or any OpenAI-compatible server's.
+
+It uses the official SDK to build and authenticate the request, then reads the
+SSE lines itself: building a pydantic object per chunk is most of a streaming
+proxy's CPU (see the streaming notes), and Azure's chunk shapes (a first chunk
+with only prompt-filter results, filter annotations, a last chunk with only
+usage) are easier to follow on plain dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import openai
+import orjson
+
+from scalechat.domain import Usage
+from scalechat.errors import UpstreamUnavailable
+from scalechat.llm.base import ChatRequest, ModelInfo
+from scalechat.llm.events import FilterResults, Finished, ModelEvent, TextDelta, UsageReport
+from scalechat.llm.sdk_errors import map_sdk_error
+
+
+class ChatCompletionsModel:
+    def __init__(self, client: openai.AsyncOpenAI, info: ModelInfo, upstream_model: str) -> None:
+        self._client = client
+        self._info = info
+        self._upstream_model = upstream_model
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[ModelEvent]:
+        messages: Any = [{"role": turn.role.value, "content": turn.content} for turn in request.messages]
+        finished = False
+        try:
+            async with self._client.chat.completions.with_streaming_response.create(
+                model=self._upstream_model,
+                messages=messages,
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+                top_p=request.top_p,
+                stream=True,
+                stream_options={"include_usage": True},
+                extra_headers=request.headers or None,
+            ) as response:
+                async for line in response.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    chunk = orjson.loads(data)
+                    if "error" in chunk:
+                        raise UpstreamUnavailable("The model reported an error mid-stream.")
+                    for event in _events_of(chunk):
+                        if isinstance(event, Finished):
+                            finished = True
+                        yield event
+        except Exception as exc:  # noqa: BLE001 - every SDK/transport error is mapped here
+            raise map_sdk_error(exc) from exc
+        if not finished:
+            raise UpstreamUnavailable("The model's stream ended before the answer was finished.")
+
+    async def check(self) -> None:
+        try:
+            await self._client.models.list()
+        except openai.NotFoundError:
+            return  # Azure has no /models under a deployment; an answer at all means reachable
+        except Exception as exc:  # noqa: BLE001
+            raise map_sdk_error(exc) from exc
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+def _events_of(chunk: dict[str, Any]) -> list[ModelEvent]:
+    events: list[ModelEvent] = []
+    prompt_filter = chunk.get("prompt_filter_results")
+    if prompt_filter:
+        events.append(FilterResults("prompt", {"results": prompt_filter}))
+    for choice in chunk.get("choices") or ():
+        delta = choice.get("delta") or {}
+        text = delta.get("content")
+        if text:
+            events.append(TextDelta(text))
+        annotations = choice.get("content_filter_results")
+        if annotations and any(isinstance(v, dict) and v.get("filtered") for v in annotations.values()):
+            events.append(FilterResults("completion", annotations))
+        reason = choice.get("finish_reason")
+        if reason:
+            events.append(Finished(reason))
+    usage = chunk.get("usage")
+    if usage:
+        events.append(
+            UsageReport(
+                Usage(
+                    prompt_tokens=usage.get("prompt_tokens") or 0,
+                    completion_tokens=usage.get("completion_tokens") or 0,
+                    total_tokens=usage.get("total_tokens") or 0,
+                )
+            )
+        )
+    return events

@@ -1,0 +1,1 @@
+"""Providers build authenticated SDK clients; `build_models` turns settings into ChatModels."""

@@ -1,0 +1,213 @@
+"""Settings from the environment and a `.env` file, under the names Azure users already have.
+
+Each group is its own `BaseSettings` with the prefix its users know
+(`AZURE_OPENAI_*`, `OPENAI_*`, ...); `Settings` holds the groups. `load_settings()`
+turns a validation failure into one line that names the variable and the problem.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _config(prefix: str = "") -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+
+class AzureOpenAISettings(BaseSettings):
+    model_config = _config("AZURE_OPENAI_")
+
+    endpoint: str | None = Field(default=None, description="https://<resource>.openai.azure.com")
+    api_key: SecretStr | None = Field(default=None, description="Absent: Entra ID (managed identity, az login)")
+    api_version: str = "2024-10-21"
+    deployment: str | None = None
+    model_name: str | None = Field(
+        default=None, description="The model behind the deployment (gpt-4o, ...), for the tokenizer"
+    )
+
+
+class OpenAISettings(BaseSettings):
+    """Any OpenAI-compatible server, under the openai SDK's own variable names."""
+
+    model_config = _config("OPENAI_")
+
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    model: str | None = None
+
+
+class SimulatorSettings(BaseSettings):
+    """The built-in simulated model: what it does unless a request says otherwise."""
+
+    model_config = _config("SIMULATOR_")
+
+    url: str | None = Field(default=None, description="Use this running simulator instead of starting one")
+    first_token_ms: float = Field(default=300.0, ge=0)
+    chunk_interval_ms: float = Field(default=25.0, ge=0)
+    chunks: int | None = Field(default=None, ge=1, le=100_000, description="Reply length in chunks")
+
+
+class AzureIdentitySettings(BaseSettings):
+    model_config = _config("AZURE_")
+
+    client_id: str | None = Field(default=None, description="User-assigned managed identity")
+    tenant_id: str | None = None
+
+
+class ModelSettings(BaseSettings):
+    model_config = _config("MODEL_")
+
+    provider: Literal["auto", "azure", "openai", "simulator"] = "auto"
+    context_window: int | None = Field(default=None, ge=256, le=10_000_000)
+    retry_budget_seconds: float = Field(default=5.0, ge=0, le=300)
+    connect_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    read_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
+
+
+class Settings(BaseSettings):
+    model_config = _config()
+
+    host: str = Field(default="127.0.0.1", validation_alias="SCALECHAT_HOST")
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias="SCALECHAT_PORT")
+    data_dir: Path = Field(default=Path("data"), validation_alias="SCALECHAT_DATA_DIR")
+    database_url: str | None = Field(default=None, description="Absent: SQLite in the data folder")
+    auth_mode: Literal["local"] = "local"
+    local_user_id: str = "local-user"
+    local_user_name: str = "Local user"
+
+    default_system_prompt: str = "You are a helpful assistant."
+    max_content_chars: int = Field(default=100_000, ge=1, le=10_000_000)
+    max_title_chars: int = Field(default=200, ge=1, le=10_000)
+    max_system_prompt_chars: int = Field(default=20_000, ge=0, le=1_000_000)
+
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=600)
+    checkpoint_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_message_text: bool = Field(default=False, description="Put users' text in logs (off: never)")
+
+    azure_openai: AzureOpenAISettings = Field(default_factory=AzureOpenAISettings)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
+    azure: AzureIdentitySettings = Field(default_factory=AzureIdentitySettings)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'scalechat.db'}"
+
+    @property
+    def is_embedded_database(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def provider(self) -> Literal["azure", "openai", "simulator"]:
+        if self.model.provider != "auto":
+            return self.model.provider
+        if self.azure_openai.endpoint:
+            return "azure"
+        if self.openai.base_url:
+            return "openai"
+        return "simulator"
+
+    def check_can_serve_on(self, host: str) -> None:
+        """Local mode makes every request the one local user: only safe on loopback."""
+        if self.auth_mode == "local" and not is_loopback(host):
+            raise SettingsError(
+                f"AUTH_MODE=local serves everyone as one local user, so it only listens on loopback; "
+                f"refusing to serve on {host}. Configure sign-in or use 127.0.0.1."
+            )
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings with every secret replaced by '****'."""
+        data = self.model_dump(mode="json")
+        data["database_url"] = mask_url(self.effective_database_url)
+        data["provider (effective)"] = self.provider
+        return data
+
+
+class SettingsError(Exception):
+    """A setting that stops start-up; its message is one line naming the setting."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def mask_url(url: str) -> str:
+    """Hide the password in a URL such as postgresql+asyncpg://user:pw@host/db."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:****@{host}"
+
+
+_GROUP_PREFIX = {
+    "azure_openai": "AZURE_OPENAI_",
+    "openai": "OPENAI_",
+    "simulator": "SIMULATOR_",
+    "azure": "AZURE_",
+    "model": "MODEL_",
+}
+_ALIASES = {"host": "SCALECHAT_HOST", "port": "SCALECHAT_PORT", "data_dir": "SCALECHAT_DATA_DIR"}
+
+
+def _describe(exc: ValidationError, prefix: str) -> str:
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else "?"
+    name = _ALIASES.get(field, prefix + field.upper()) if not prefix else prefix + field.upper()
+    value = "" if "secret" in field or "key" in field else f" (got {error.get('input')!r})"
+    return f"invalid setting {name}: {error['msg']}{value}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; raise SettingsError with one clear line if any is invalid."""
+    groups: dict[str, Any] = {}
+    group_types: dict[str, type[BaseSettings]] = {
+        "azure_openai": AzureOpenAISettings,
+        "openai": OpenAISettings,
+        "simulator": SimulatorSettings,
+        "azure": AzureIdentitySettings,
+        "model": ModelSettings,
+    }
+    for name, group_type in group_types.items():
+        if name in overrides:
+            continue
+        try:
+            groups[name] = group_type()
+        except ValidationError as exc:
+            raise SettingsError(_describe(exc, _GROUP_PREFIX[name])) from None
+    try:
+        return Settings(**groups, **overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, "")) from None

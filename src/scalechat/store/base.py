@@ -1,0 +1,101 @@
+"""The `ConversationStore` protocol. Every method is scoped by the owner's user id:
+a row of another user is indistinguishable from a missing one."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import orjson
+
+from scalechat.domain import Conversation, Message, MessageStatus, Usage
+from scalechat.errors import InvalidRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Position in a newest-first list: the last item's `updated_at` and id."""
+
+    updated_at: datetime
+    id: str
+
+    def encode(self) -> str:
+        raw = orjson.dumps([self.updated_at.isoformat(), self.id])
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            stamp, ident = orjson.loads(raw)
+            if not isinstance(stamp, str) or not isinstance(ident, str):
+                raise ValueError
+            parsed = datetime.fromisoformat(stamp)
+            if parsed.tzinfo is None:
+                raise ValueError
+            return cls(parsed, ident)
+        except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+            raise InvalidRequest(
+                "The cursor is not one this API gave out; start again without it.", code="invalid_cursor"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationPage:
+    items: list[Conversation]
+    next_cursor: Cursor | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageOutcome:
+    """How a streamed answer ended, as stored."""
+
+    content: str
+    status: MessageStatus
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    error_code: str | None = None
+    error_detail: str | None = None
+
+
+class ConversationStore(Protocol):
+    async def create_conversation(self, conversation: Conversation) -> None: ...
+
+    async def get_conversation(self, user_id: str, conversation_id: str) -> Conversation | None: ...
+
+    async def list_conversations(
+        self, user_id: str, *, limit: int, cursor: Cursor | None, query: str | None
+    ) -> ConversationPage: ...
+
+    async def update_conversation(self, conversation: Conversation) -> None:
+        """Store title, system prompt, parameters, model, current message and updated_at."""
+        ...
+
+    async def delete_conversation(self, user_id: str, conversation_id: str) -> bool: ...
+
+    async def list_messages(self, user_id: str, conversation_id: str) -> list[Message]:
+        """All messages of the conversation, in creation order."""
+        ...
+
+    async def get_message(self, user_id: str, message_id: str) -> Message | None: ...
+
+    async def add_messages(self, conversation: Conversation, messages: list[Message]) -> None:
+        """Insert messages and update the conversation in one transaction."""
+        ...
+
+    async def save_checkpoints(self, contents: dict[str, str]) -> None:
+        """Store the text streamed so far of several answers at once (by message id)."""
+        ...
+
+    async def finish_message(self, message_id: str, outcome: MessageOutcome) -> None: ...
+
+    async def interrupt_streaming(self) -> int:
+        """Mark answers left `streaming` by a previous process as `interrupted`; return how many."""
+        ...
+
+    async def ping(self) -> None: ...
+
+    async def aclose(self) -> None: ...

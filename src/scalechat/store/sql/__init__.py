@@ -1,0 +1,1 @@
+"""The SQL backend: SQLite (embedded default) and PostgreSQL, through SQLAlchemy 2 async."""

@@ -1,0 +1,72 @@
+"""Table definitions; the schema itself is owned by the Alembic migrations next to this file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Dialect, ForeignKey, Index, MetaData, String, Table, Text
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out; SQLite would hand back naive ones."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC) if dialect.name != "sqlite" else value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(200), nullable=False),
+    Column("title", String(1000), nullable=False),
+    Column("system_prompt", Text, nullable=False),
+    Column("parameters", JSON, nullable=False),
+    Column("model", String(200), nullable=True),
+    Column("current_message_id", String(32), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_conversations_user_updated", "user_id", "updated_at", "id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column(
+        "conversation_id",
+        String(32),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("user_id", String(200), nullable=False),
+    Column("parent_id", String(32), nullable=True),
+    Column("role", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("model", String(200), nullable=True),
+    Column("usage", JSON, nullable=True),
+    Column("finish_reason", String(32), nullable=True),
+    Column("error_code", String(64), nullable=True),
+    Column("error_detail", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+    Index("ix_messages_user", "user_id"),
+    Index("ix_messages_status", "status"),
+)
