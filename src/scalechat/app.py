@@ -1,0 +1,95 @@
+"""`create_app(settings)`: the FastAPI app, and the lifespan that owns every engine, client and task."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from scalechat import __version__
+from scalechat.api import conversations, health, messages, models
+from scalechat.api.deps import Services
+from scalechat.api.middleware import RequestContextMiddleware
+from scalechat.api.problems import install_problem_handlers
+from scalechat.api.schemas import Problem
+from scalechat.llm import tokens
+from scalechat.llm.catalog import build_catalog
+from scalechat.services.chat import ChatService
+from scalechat.services.conversations import ConversationService
+from scalechat.services.generations import GenerationManager
+from scalechat.settings import Settings
+from scalechat.simulator.process import SimulatorProcess
+from scalechat.store.sql.store import SqlConversationStore, create_engine
+
+log = logging.getLogger(__name__)
+
+
+def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = SqlConversationStore(create_engine(settings.effective_database_url))
+        interrupted = await store.interrupt_streaming()
+        if interrupted:
+            log.warning("startup.interrupted_answers", extra={"count": interrupted})
+        simulator: SimulatorProcess | None = None
+        simulator_url = settings.simulator.url
+        if settings.provider == "simulator" and simulator_url is None:
+            simulator = SimulatorProcess()
+            await simulator.start()
+            simulator_url = simulator.url
+        catalog = build_catalog(settings, simulator_url)
+        tokens.warm_up()
+        generations = GenerationManager(store, checkpoint_interval=settings.checkpoint_interval_seconds)
+        await generations.start_background()
+        app.state.services = Services(
+            settings=settings,
+            store=store,
+            catalog=catalog,
+            generations=generations,
+            conversations=ConversationService(store, catalog, settings),
+            chat=ChatService(store, catalog, generations, settings),
+        )
+        app.state.shutdown_started = None
+        # Start-up objects live for the whole process: keep full collections from walking them
+        # (a gen-2 collection stalls every stream in flight; see the streaming notes).
+        gc.collect()
+        gc.freeze()
+        log.info(
+            "startup.ready",
+            extra={"version": __version__, "provider": settings.provider, "model": catalog.default_id},
+        )
+        try:
+            yield
+        finally:
+            started = app.state.shutdown_started or time.monotonic()
+            remaining = max(0.0, settings.shutdown_grace_seconds - (time.monotonic() - started))
+            await generations.shutdown(remaining)
+            await catalog.aclose()
+            await store.aclose()
+            if simulator is not None:
+                simulator.stop()
+            log.info("shutdown.done")
+
+    return lifespan
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="scalechat",
+        version=__version__,
+        description="Enterprise chat in front of Azure OpenAI.",
+        lifespan=_lifespan(settings),
+        responses={
+            "4XX": {"model": Problem, "content": {"application/problem+json": {}}},
+            "5XX": {"model": Problem, "content": {"application/problem+json": {}}},
+        },
+    )
+    install_problem_handlers(app)
+    for router in (conversations.router, messages.router, models.router, health.router):
+        app.include_router(router)
+    app.add_middleware(RequestContextMiddleware)
+    return app

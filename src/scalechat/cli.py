@@ -1,0 +1,90 @@
+"""`scalechat serve | migrate | simulate | config`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from types import FrameType
+
+from scalechat.settings import Settings, SettingsError, load_settings
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"scalechat: {message}\n")
+    return 2
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from scalechat.app import create_app
+    from scalechat.store.sql.migrate import upgrade
+    from scalechat.telemetry import configure_logging
+
+    settings.check_can_serve_on(host)
+    configure_logging(settings.log_level)
+    if settings.is_embedded_database:
+        upgrade(settings.effective_database_url)
+    app = create_app(settings)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            if getattr(app.state, "shutdown_started", None) is None:
+                app.state.shutdown_started = time.monotonic()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
+        proxy_headers=False,
+    )
+    Server(config).run()
+    return 0
+
+
+def _simulate(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from scalechat.simulator import Behaviour, create_simulator_app
+
+    sim = settings.simulator
+    defaults = Behaviour(first_token_ms=sim.first_token_ms, chunk_interval_ms=sim.chunk_interval_ms, chunks=sim.chunks)
+    uvicorn.run(create_simulator_app(defaults), host=host, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scalechat", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the web app and API")
+    serve.add_argument("--host", default=None, help="default: SCALECHAT_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: SCALECHAT_PORT or 8000")
+    commands.add_parser("migrate", help="apply database migrations")
+    simulate = commands.add_parser("simulate", help="serve the simulated OpenAI-compatible model")
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, default=8001)
+    commands.add_parser("config", help="print the effective settings, secrets masked")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+        if args.command == "serve":
+            return _serve(settings, args.host or settings.host, args.port or settings.port)
+        if args.command == "migrate":
+            from scalechat.store.sql.migrate import upgrade
+
+            upgrade(settings.effective_database_url)
+            sys.stdout.write(f"migrated {settings.masked()['database_url']}\n")
+            return 0
+        if args.command == "simulate":
+            return _simulate(settings, args.host, args.port)
+        sys.stdout.write(json.dumps(settings.masked(), indent=2) + "\n")
+        return 0
+    except SettingsError as exc:
+        return _fail(str(exc))

@@ -1,0 +1,246 @@
+"""Asking: store the question, build the prompt, start a server-side generation.
+
+Everything that can be refused is checked before anything is written, so a
+refused request leaves no half-written state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from scalechat.domain import (
+    Conversation,
+    Message,
+    MessageStatus,
+    ParametersUpdate,
+    Principal,
+    Role,
+    new_id,
+    now,
+)
+from scalechat.errors import Conflict, ContentTooLarge, InvalidRequest, NotFound, NotReady
+from scalechat.llm.base import ChatRequest
+from scalechat.llm.catalog import ModelCatalog
+from scalechat.llm.tokens import TokenCounter
+from scalechat.services.generations import GenerationManager, StreamEvent, terminal_event
+from scalechat.services.prompt import branch_to, build_prompt
+from scalechat.services.titles import DEFAULT_TITLE, title_from_question
+from scalechat.settings import Settings
+from scalechat.store.base import ConversationStore, MessageOutcome
+
+ROOT: str = ""  # parent_id meaning "a new first question" (editing the first question)
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    user_message_id: str
+    assistant_message_id: str
+    events: AsyncIterator[StreamEvent]
+
+
+class ChatService:
+    def __init__(
+        self,
+        store: ConversationStore,
+        catalog: ModelCatalog,
+        generations: GenerationManager,
+        settings: Settings,
+    ) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._generations = generations
+        self._settings = settings
+
+    async def send(
+        self,
+        principal: Principal,
+        conversation_id: str,
+        *,
+        content: str,
+        parent_id: str | None,
+        model: str | None,
+        parameters: ParametersUpdate | None,
+        simulator_headers: dict[str, str] | None = None,
+    ) -> Exchange:
+        """Ask a question under `parent_id` (None: after the current message; ROOT: as a first question)."""
+        if not content.strip():
+            raise InvalidRequest("The message is empty.", code="content_empty")
+        if len(content) > self._settings.max_content_chars:
+            raise ContentTooLarge(
+                f"The message is {len(content)} characters; the limit is {self._settings.max_content_chars}.",
+                limit=self._settings.max_content_chars,
+            )
+        conversation, messages = await self._load(principal, conversation_id)
+        by_id = {m.id: m for m in messages}
+        parent = self._parent(by_id, conversation, parent_id)
+        history = branch_to(by_id, parent.id) if parent else []
+        stamp = now()
+        question = Message(
+            id=new_id(),
+            conversation_id=conversation.id,
+            user_id=principal.user_id,
+            parent_id=parent.id if parent else None,
+            role=Role.USER,
+            content=content,
+            status=MessageStatus.COMPLETED,
+            model=None,
+            created_at=stamp,
+        )
+        return await self._ask(
+            principal, conversation, history, question, [question], model, parameters, simulator_headers,
+            first_question=not messages,
+        )
+
+    async def regenerate(
+        self,
+        principal: Principal,
+        message_id: str,
+        *,
+        model: str | None,
+        parameters: ParametersUpdate | None,
+        simulator_headers: dict[str, str] | None = None,
+    ) -> Exchange:
+        """A new answer to the same question, as a sibling of the answer `message_id`."""
+        answer = await self._store.get_message(principal.user_id, message_id)
+        if answer is None:
+            raise NotFound("No such message.", code="message_not_found")
+        if answer.role is not Role.ASSISTANT or answer.parent_id is None:
+            raise InvalidRequest("Only an answer can be regenerated.", code="not_an_answer")
+        conversation, messages = await self._load(principal, answer.conversation_id)
+        by_id = {m.id: m for m in messages}
+        question = by_id[answer.parent_id]
+        self._check_not_streaming(by_id, conversation)
+        history = branch_to(by_id, question.parent_id) if question.parent_id else []
+        return await self._ask(
+            principal, conversation, history, question, [], model, parameters, simulator_headers,
+            first_question=False,
+        )
+
+    async def attach(self, principal: Principal, message_id: str) -> AsyncIterator[StreamEvent]:
+        """Follow an answer: live if it is still being written, else its stored end."""
+        generation = self._generations.find(principal.user_id, message_id)
+        if generation is not None:
+            return self._generations.subscribe(generation)
+        message = await self._store.get_message(principal.user_id, message_id)
+        if message is None:
+            raise NotFound("No such message.", code="message_not_found")
+        if message.role is not Role.ASSISTANT:
+            raise InvalidRequest("Only an answer can be streamed.", code="not_an_answer")
+        return _replay(message)
+
+    async def stop(self, principal: Principal, message_id: str) -> Message:
+        """Stop an answer being written; return it as stored (also when it had already ended)."""
+        generation = self._generations.find(principal.user_id, message_id)
+        if generation is not None:
+            await self._generations.stop(generation)
+        message = await self._store.get_message(principal.user_id, message_id)
+        if message is None:
+            raise NotFound("No such message.", code="message_not_found")
+        return message
+
+    # -- helpers -----------------------------------------------------------
+
+    async def _load(self, principal: Principal, conversation_id: str) -> tuple[Conversation, list[Message]]:
+        conversation = await self._store.get_conversation(principal.user_id, conversation_id)
+        if conversation is None:
+            raise NotFound("No such conversation.", code="conversation_not_found")
+        return conversation, await self._store.list_messages(principal.user_id, conversation_id)
+
+    def _check_not_streaming(self, by_id: dict[str, Message], conversation: Conversation) -> None:
+        current = by_id.get(conversation.current_message_id or "")
+        if current is not None and current.status is MessageStatus.STREAMING and self._generations.find(
+            current.user_id, current.id
+        ):
+            raise Conflict(
+                "An answer is still being written in this conversation; stop it or wait for it.",
+                code="answer_in_progress",
+                message_id=current.id,
+            )
+
+    def _parent(self, by_id: dict[str, Message], conversation: Conversation, parent_id: str | None) -> Message | None:
+        self._check_not_streaming(by_id, conversation)
+        if parent_id == ROOT:
+            return None
+        if parent_id is None:
+            return by_id.get(conversation.current_message_id or "")
+        parent = by_id.get(parent_id)
+        if parent is None:
+            raise InvalidRequest("parent_id is not a message of this conversation.", code="invalid_parent")
+        if parent.role is not Role.ASSISTANT:
+            raise InvalidRequest("parent_id must be an answer: a question follows an answer.", code="invalid_parent")
+        return parent
+
+    async def _ask(
+        self,
+        principal: Principal,
+        conversation: Conversation,
+        history: list[Message],
+        question: Message,
+        new_messages: list[Message],
+        model_id: str | None,
+        parameters: ParametersUpdate | None,
+        simulator_headers: dict[str, str] | None,
+        *,
+        first_question: bool,
+    ) -> Exchange:
+        if not self._generations.accepting:
+            raise NotReady("The server is shutting down; try again in a moment.", code="shutting_down")
+        model = self._catalog.get(model_id or conversation.model)
+        params = parameters.apply_to(conversation.parameters) if parameters else conversation.parameters
+        turns = build_prompt(
+            system_prompt=conversation.system_prompt,
+            history=history,
+            question=question.content,
+            past_messages=params.past_messages,
+            max_tokens=params.max_tokens,
+            context_window=model.info.context_window,
+            counter=TokenCounter(model.info.tokenizer_model),
+        )
+        answer = Message(
+            id=new_id(),
+            conversation_id=conversation.id,
+            user_id=principal.user_id,
+            parent_id=question.id,
+            role=Role.ASSISTANT,
+            content="",
+            status=MessageStatus.STREAMING,
+            model=model.info.id,
+            created_at=now(),
+        )
+        conversation.current_message_id = answer.id
+        conversation.updated_at = answer.created_at
+        if first_question and conversation.title == DEFAULT_TITLE:
+            conversation.title = title_from_question(question.content)
+        await self._store.add_messages(conversation, [*new_messages, answer])
+        request = ChatRequest(
+            messages=turns,
+            max_tokens=params.max_tokens,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            headers=(simulator_headers or {}) if model.info.simulated else {},
+        )
+        generation = self._generations.start(
+            message_id=answer.id, user_id=principal.user_id, model=model, request=request
+        )
+        return Exchange(question.id, answer.id, self._generations.subscribe(generation))
+
+
+async def _replay(message: Message) -> AsyncIterator[StreamEvent]:
+    if message.content:
+        yield ("delta", {"text": message.content})
+    if message.status is MessageStatus.STREAMING:
+        # Stored as streaming but no live generation here: its process ended mid-answer.
+        yield ("error", {"code": "interrupted", "detail": "This answer is no longer being written.",
+                         "status": "interrupted"})
+        return
+    yield terminal_event(
+        MessageOutcome(
+            content=message.content,
+            status=message.status,
+            usage=message.usage,
+            finish_reason=message.finish_reason,
+            error_code=message.error_code,
+            error_detail=message.error_detail,
+        )
+    )

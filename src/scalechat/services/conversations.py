@@ -1,0 +1,149 @@
+"""Conversations of one user: create, list, read, change, delete, export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+
+from scalechat.domain import Conversation, Message, Parameters, ParametersUpdate, Principal, Role, new_id, now
+from scalechat.errors import InvalidRequest, NotFound
+from scalechat.llm.catalog import ModelCatalog
+from scalechat.services.export import conversation_document
+from scalechat.services.prompt import branch_to
+from scalechat.services.titles import DEFAULT_TITLE
+from scalechat.settings import Settings
+from scalechat.store.base import ConversationPage, ConversationStore, Cursor
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationWithMessages:
+    conversation: Conversation
+    messages: list[Message]
+
+
+class ConversationService:
+    def __init__(self, store: ConversationStore, catalog: ModelCatalog, settings: Settings) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._settings = settings
+
+    def _check_text(self, *, title: str | None, system_prompt: str | None) -> None:
+        if title is not None and len(title) > self._settings.max_title_chars:
+            raise InvalidRequest(
+                f"The title is {len(title)} characters; the limit is {self._settings.max_title_chars}.",
+                code="title_too_long",
+            )
+        if system_prompt is not None and len(system_prompt) > self._settings.max_system_prompt_chars:
+            raise InvalidRequest(
+                f"The system prompt is {len(system_prompt)} characters; "
+                f"the limit is {self._settings.max_system_prompt_chars}.",
+                code="system_prompt_too_long",
+            )
+
+    async def create(
+        self,
+        principal: Principal,
+        *,
+        title: str | None,
+        system_prompt: str | None,
+        parameters: ParametersUpdate | None,
+        model: str | None,
+    ) -> Conversation:
+        self._check_text(title=title, system_prompt=system_prompt)
+        if model is not None:
+            self._catalog.get(model)
+        stamp = now()
+        conversation = Conversation(
+            id=new_id(),
+            user_id=principal.user_id,
+            title=(title or "").strip() or DEFAULT_TITLE,
+            system_prompt=self._settings.default_system_prompt if system_prompt is None else system_prompt,
+            parameters=(parameters or ParametersUpdate()).apply_to(Parameters()),
+            model=model,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        await self._store.create_conversation(conversation)
+        return conversation
+
+    async def get(self, principal: Principal, conversation_id: str) -> Conversation:
+        conversation = await self._store.get_conversation(principal.user_id, conversation_id)
+        if conversation is None:
+            raise NotFound("No such conversation.", code="conversation_not_found")
+        return conversation
+
+    async def get_with_messages(self, principal: Principal, conversation_id: str) -> ConversationWithMessages:
+        conversation = await self.get(principal, conversation_id)
+        messages = await self._store.list_messages(principal.user_id, conversation_id)
+        return ConversationWithMessages(conversation, messages)
+
+    async def list(
+        self, principal: Principal, *, limit: int, cursor: str | None, query: str | None
+    ) -> ConversationPage:
+        decoded = Cursor.decode(cursor) if cursor else None
+        return await self._store.list_conversations(
+            principal.user_id, limit=limit, cursor=decoded, query=(query or "").strip() or None
+        )
+
+    async def update(
+        self,
+        principal: Principal,
+        conversation_id: str,
+        *,
+        title: str | None = None,
+        system_prompt: str | None = None,
+        parameters: ParametersUpdate | None = None,
+        model: str | None = None,
+        current_message_id: str | None = None,
+    ) -> Conversation:
+        self._check_text(title=title, system_prompt=system_prompt)
+        conversation = await self.get(principal, conversation_id)
+        if title is not None:
+            stripped = title.strip()
+            if not stripped:
+                raise InvalidRequest("The title cannot be empty.", code="title_empty")
+            conversation.title = stripped
+        if system_prompt is not None:
+            conversation.system_prompt = system_prompt
+        if parameters is not None:
+            conversation.parameters = parameters.apply_to(conversation.parameters)
+        if model is not None:
+            self._catalog.get(model)
+            conversation.model = model
+        if current_message_id is not None:
+            message = await self._store.get_message(principal.user_id, current_message_id)
+            if message is None or message.conversation_id != conversation.id:
+                raise InvalidRequest(
+                    "current_message_id must be a message of this conversation.", code="invalid_message"
+                )
+            conversation.current_message_id = current_message_id
+        conversation.updated_at = now()
+        await self._store.update_conversation(conversation)
+        return conversation
+
+    async def delete(self, principal: Principal, conversation_id: str) -> None:
+        if not await self._store.delete_conversation(principal.user_id, conversation_id):
+            raise NotFound("No such conversation.", code="conversation_not_found")
+
+    async def export(self, principal: Principal, conversation_id: str, fmt: str) -> tuple[str, str]:
+        """Return (body, media type). JSON holds the whole tree; Markdown the current branch."""
+        if fmt not in ("json", "markdown"):
+            raise InvalidRequest("format must be json or markdown.", code="invalid_export_format")
+        full = await self.get_with_messages(principal, conversation_id)
+        if fmt == "json":
+            return orjson.dumps(conversation_document(full), option=orjson.OPT_INDENT_2).decode(), "application/json"
+        return self._markdown(full), "text/markdown; charset=utf-8"
+
+    @staticmethod
+    def _markdown(full: ConversationWithMessages) -> str:
+        conversation = full.conversation
+        by_id = {m.id: m for m in full.messages}
+        lines = [f"# {conversation.title}", ""]
+        if conversation.system_prompt:
+            lines += ["_System prompt:_", "", *(f"> {line}" for line in conversation.system_prompt.splitlines()), ""]
+        for message in branch_to(by_id, conversation.current_message_id):
+            heading = "You" if message.role is Role.USER else "Assistant"
+            suffix = "" if message.status.value in ("completed",) else f" _({message.status.value})_"
+            lines += [f"## {heading}{suffix}", "", message.content, ""]
+        return "\n".join(lines)
