@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import ServerProcess, running_server
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real scalechat process (SQLite + the simulator as its child) for the API tests."""
+    with running_server(tmp_path_factory.mktemp("server")) as process:
+        yield process
+
+
+@pytest.fixture
+def client(server: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def conversation(client: httpx.Client) -> dict[str, object]:
+    response = client.post("/api/conversations", json={})
+    assert response.status_code == 201
+    body: dict[str, object] = response.json()
+    return body
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path
