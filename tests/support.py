@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 import orjson
@@ -49,6 +49,7 @@ class ServerProcess:
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    _log_file: BinaryIO | None = None
 
     @property
     def url(self) -> str:
@@ -58,10 +59,11 @@ class ServerProcess:
         self.port = free_port()
         self.log_path = self.data_dir / f"server-{self.port}.log"
         env = clean_env({"SCALECHAT_DATA_DIR": str(self.data_dir), **self.env})
+        self._log_file = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "scalechat", "serve", "--port", str(self.port)],
             env=env,
-            stdout=self.log_path.open("wb"),
+            stdout=self._log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
@@ -87,6 +89,9 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
         return self.process.returncode
 
     def log(self) -> str:

@@ -71,7 +71,7 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             await catalog.aclose()
             await store.aclose()
             if simulator is not None:
-                simulator.stop()
+                await simulator.stop()
             log.info("shutdown.done")
 
     return lifespan

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -21,7 +21,9 @@ from scalechat.services.chat import ROOT
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
-SSE_RESPONSE = {200: {"content": {"text/event-stream": {}}, "description": "message.created, delta..., done | error"}}
+SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "message.created, delta..., done | error"}
+}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, operation_id="createConversation")

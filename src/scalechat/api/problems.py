@@ -26,8 +26,14 @@ _HTTP_CODES = {
 
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": f"https://scalechat.dev/problems/{code}", "title": title, "status": status,
-            "code": code, "detail": detail, **extra}
+    body = {
+        "type": f"https://scalechat.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -52,7 +58,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         if retry_after is not None:
             headers["Retry-After"] = f"{max(1, round(retry_after))}"
         return JSONResponse(
-            exc.to_problem(instance=request.url.path), status_code=exc.status, media_type=PROBLEM_JSON,
+            exc.to_problem(instance=request.url.path),
+            status_code=exc.status,
+            media_type=PROBLEM_JSON,
             headers=headers,
         )
 
@@ -71,5 +79,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("request.unhandled_error")
-        return problem(500, "internal_error", "Internal error",
-                       "Something went wrong on our side; the request id in the logs identifies it.")
+        return problem(
+            500,
+            "internal_error",
+            "Internal error",
+            "Something went wrong on our side; the request id in the logs identifies it.",
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 
 from scalechat.errors import InvalidRequest
 from scalechat.llm.base import ChatModel, ModelInfo
@@ -52,9 +52,7 @@ class ModelCatalog:
     def get(self, model_id: str | None) -> ChatModel:
         model = self.models.get(model_id or self.default_id)
         if model is None:
-            raise InvalidRequest(
-                f"Unknown model {model_id!r}; see GET /api/models.", code="unknown_model"
-            )
+            raise InvalidRequest(f"Unknown model {model_id!r}; see GET /api/models.", code="unknown_model")
         return model
 
     def infos(self) -> list[ModelInfo]:
@@ -65,11 +63,11 @@ class ModelCatalog:
             await model.aclose()
 
 
-def http_client_for(settings: Settings) -> httpx.AsyncClient:
-    timeout = httpx.Timeout(settings.model.read_timeout_seconds, connect=settings.model.connect_timeout_seconds)
+def http_client_for(settings: Settings) -> httpx2.AsyncClient:
+    timeout = httpx2.Timeout(settings.model.read_timeout_seconds, connect=settings.model.connect_timeout_seconds)
     # Many concurrent streams share one pool; the default of 100 would queue the 101st.
-    limits = httpx.Limits(max_connections=10_000, max_keepalive_connections=1_000)
-    return httpx.AsyncClient(timeout=timeout, limits=limits)
+    limits = httpx2.Limits(max_connections=10_000, max_keepalive_connections=1_000)
+    return httpx2.AsyncClient(timeout=timeout, limits=limits)
 
 
 def build_catalog(settings: Settings, simulator_url: str | None) -> ModelCatalog:

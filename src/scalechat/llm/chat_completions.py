@@ -59,7 +59,7 @@ class ChatCompletionsModel:
                         if isinstance(event, Finished):
                             finished = True
                         yield event
-        except Exception as exc:  # noqa: BLE001 - every SDK/transport error is mapped here
+        except Exception as exc:
             raise map_sdk_error(exc) from exc
         if not finished:
             raise UpstreamUnavailable("The model's stream ended before the answer was finished.")
@@ -69,7 +69,7 @@ class ChatCompletionsModel:
             await self._client.models.list()
         except openai.NotFoundError:
             return  # Azure has no /models under a deployment; an answer at all means reachable
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise map_sdk_error(exc) from exc
 
     async def aclose(self) -> None:

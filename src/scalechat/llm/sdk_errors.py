@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import openai
 
 from scalechat.errors import (
@@ -58,9 +58,7 @@ def map_sdk_error(exc: Exception) -> ModelError:
         if status == 429:
             return RateLimited("The model is receiving too many requests.", retry_after=retry_after)
         if status in (401, 403):
-            return BadCredentials(
-                "The model endpoint refused scalechat's credentials (API key or Entra ID role)."
-            )
+            return BadCredentials("The model endpoint refused scalechat's credentials (API key or Entra ID role).")
         if code == "content_filter" or code == "ResponsibleAIPolicyViolation":
             return ContentFiltered("The question was blocked by the content filter.")
         if code == "context_length_exceeded":
@@ -68,9 +66,9 @@ def map_sdk_error(exc: Exception) -> ModelError:
         if status >= 500:
             return UpstreamUnavailable(f"The model endpoint failed (HTTP {status}).", retry_after=retry_after)
         return ModelRequestRejected(f"The model endpoint rejected the request (HTTP {status}).")
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         return UpstreamUnavailable("The model stopped sending in time.")
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, httpx2.TransportError):
         return UpstreamUnavailable("The connection to the model broke.")
     if isinstance(exc, openai.OpenAIError):
         return UpstreamUnavailable("The model stream failed.")

@@ -88,7 +88,14 @@ class ChatService:
             created_at=stamp,
         )
         return await self._ask(
-            principal, conversation, history, question, [question], model, parameters, simulator_headers,
+            principal,
+            conversation,
+            history,
+            question,
+            [question],
+            model,
+            parameters,
+            simulator_headers,
             first_question=not messages,
         )
 
@@ -113,7 +120,14 @@ class ChatService:
         self._check_not_streaming(by_id, conversation)
         history = branch_to(by_id, question.parent_id) if question.parent_id else []
         return await self._ask(
-            principal, conversation, history, question, [], model, parameters, simulator_headers,
+            principal,
+            conversation,
+            history,
+            question,
+            [],
+            model,
+            parameters,
+            simulator_headers,
             first_question=False,
         )
 
@@ -149,8 +163,10 @@ class ChatService:
 
     def _check_not_streaming(self, by_id: dict[str, Message], conversation: Conversation) -> None:
         current = by_id.get(conversation.current_message_id or "")
-        if current is not None and current.status is MessageStatus.STREAMING and self._generations.find(
-            current.user_id, current.id
+        if (
+            current is not None
+            and current.status is MessageStatus.STREAMING
+            and self._generations.find(current.user_id, current.id)
         ):
             raise Conflict(
                 "An answer is still being written in this conversation; stop it or wait for it.",
@@ -231,8 +247,10 @@ async def _replay(message: Message) -> AsyncIterator[StreamEvent]:
         yield ("delta", {"text": message.content})
     if message.status is MessageStatus.STREAMING:
         # Stored as streaming but no live generation here: its process ended mid-answer.
-        yield ("error", {"code": "interrupted", "detail": "This answer is no longer being written.",
-                         "status": "interrupted"})
+        yield (
+            "error",
+            {"code": "interrupted", "detail": "This answer is no longer being written.", "status": "interrupted"},
+        )
         return
     yield terminal_event(
         MessageOutcome(

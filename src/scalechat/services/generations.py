@@ -181,9 +181,7 @@ class GenerationManager:
             )
         except asyncio.CancelledError:
             status = generation.end_as or MessageStatus.INTERRUPTED
-            detail = (
-                None if status is MessageStatus.STOPPED else "The server stopped before this answer was finished."
-            )
+            detail = None if status is MessageStatus.STOPPED else "The server stopped before this answer was finished."
             outcome = MessageOutcome(
                 content=generation.text,
                 status=status,

@@ -29,8 +29,7 @@ from scalechat.simulator.reply import chunks_of, count_tokens_roughly, demo_repl
 
 MODEL_ID = "simulated"
 SAFE_FILTER = {
-    category: {"filtered": False, "severity": "safe"}
-    for category in ("hate", "self_harm", "sexual", "violence")
+    category: {"filtered": False, "severity": "safe"} for category in ("hate", "self_harm", "sexual", "violence")
 }
 
 
@@ -70,9 +69,7 @@ def create_simulator_app(defaults: Behaviour | None = None) -> Starlette:
         try:
             body = orjson.loads(await request.body())
             messages = body["messages"]
-            last_user = next(
-                (m.get("content") or "" for m in reversed(messages) if m.get("role") == "user"), ""
-            )
+            last_user = next((m.get("content") or "" for m in reversed(messages) if m.get("role") == "user"), "")
         except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
             return _error(400, "invalid_request", "Body must be JSON with a messages list.")
         if not isinstance(last_user, str):
@@ -124,9 +121,7 @@ def _completion(body: dict[str, Any], text: str, finish: str, usage: dict[str, i
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model") or MODEL_ID,
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
-        ],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
         "usage": usage,
     }
 
@@ -143,12 +138,21 @@ async def _stream(
     include_usage: bool,
 ) -> AsyncIterator[bytes]:
     azure = behaviour.shape == "azure"
-    head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion.chunk",
-            "created": int(time.time()), "model": MODEL_ID}
+    head = {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": MODEL_ID,
+    }
     if azure:
         # Azure's first chunk: no choices, only the prompt's filter results.
-        yield _event({**head, "choices": [], "prompt_filter_results": [
-            {"prompt_index": 0, "content_filter_results": SAFE_FILTER}]})
+        yield _event(
+            {
+                **head,
+                "choices": [],
+                "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": SAFE_FILTER}],
+            }
+        )
     if behaviour.hang:
         await asyncio.sleep(3600)
     await asyncio.sleep(behaviour.first_token_ms / 1000.0)

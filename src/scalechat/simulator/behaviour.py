@@ -83,8 +83,4 @@ def strip_directives(text: str) -> str:
 
 
 def header_overrides(headers: Any) -> dict[str, str]:
-    return {
-        key[len(HEADER_PREFIX) :]: value
-        for key, value in headers.items()
-        if key.lower().startswith(HEADER_PREFIX)
-    }
+    return {key[len(HEADER_PREFIX) :]: value for key, value in headers.items() if key.lower().startswith(HEADER_PREFIX)}

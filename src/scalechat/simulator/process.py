@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import subprocess
 import sys
 import time
 
@@ -25,18 +24,25 @@ class SimulatorProcess:
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "scalechat", "simulate", "--host", "127.0.0.1", "--port", str(self.port)],
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "scalechat",
+            "simulate",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
             env={**os.environ, "SCALECHAT_CHILD": "simulator"},
-            stdin=subprocess.DEVNULL,
+            stdin=asyncio.subprocess.DEVNULL,
         )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
-                if self._process.poll() is not None:
+                if self._process.returncode is not None:
                     raise RuntimeError(f"the simulator exited with code {self._process.returncode}")
                 try:
                     if (await client.get(self.url + "/healthz", timeout=1.0)).status_code == 200:
@@ -44,15 +50,15 @@ class SimulatorProcess:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.05)
-        self.stop()
+        await self.stop()
         raise RuntimeError("the simulator did not start in time")
 
-    def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
+    async def stop(self) -> None:
+        if self._process is None or self._process.returncode is not None:
             return
         self._process.terminate()
         try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+            await asyncio.wait_for(self._process.wait(), timeout=5)
+        except TimeoutError:
             self._process.kill()
-            self._process.wait()
+            await self._process.wait()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import openai
 
 from scalechat.settings import Settings
@@ -10,7 +10,7 @@ from scalechat.settings import Settings
 COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 
-def build_azure_client(settings: Settings, http_client: httpx.AsyncClient) -> openai.AsyncAzureOpenAI:
+def build_azure_client(settings: Settings, http_client: httpx2.AsyncClient) -> openai.AsyncAzureOpenAI:
     azure = settings.azure_openai
     if not azure.endpoint or not azure.deployment:
         raise ValueError("AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT are both needed")

@@ -122,12 +122,8 @@ class SqlConversationStore:
                 messages.c.user_id == user_id,
                 func.lower(messages.c.content).like(pattern, escape="\\"),
             )
-            statement = statement.where(
-                or_(func.lower(conversations.c.title).like(pattern, escape="\\"), in_messages)
-            )
-        statement = statement.order_by(conversations.c.updated_at.desc(), conversations.c.id.desc()).limit(
-            limit + 1
-        )
+            statement = statement.where(or_(func.lower(conversations.c.title).like(pattern, escape="\\"), in_messages))
+        statement = statement.order_by(conversations.c.updated_at.desc(), conversations.c.id.desc()).limit(limit + 1)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(statement)).all()
         items = [_conversation(row) for row in rows[:limit]]
@@ -171,9 +167,7 @@ class SqlConversationStore:
     async def get_message(self, user_id: str, message_id: str) -> Message | None:
         async with self._engine.connect() as conn:
             row = (
-                await conn.execute(
-                    select(messages).where(messages.c.id == message_id, messages.c.user_id == user_id)
-                )
+                await conn.execute(select(messages).where(messages.c.id == message_id, messages.c.user_id == user_id))
             ).first()
         return _message(row) if row else None
 
