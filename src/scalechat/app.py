@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -53,7 +52,6 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             conversations=ConversationService(store, catalog, settings),
             chat=ChatService(store, catalog, generations, settings),
         )
-        app.state.shutdown_started = None
         # Start-up objects live for the whole process: keep full collections from walking them
         # (a gen-2 collection stalls every stream in flight; see the streaming notes).
         gc.collect()
@@ -65,9 +63,7 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         try:
             yield
         finally:
-            started = app.state.shutdown_started or time.monotonic()
-            remaining = max(0.0, settings.shutdown_grace_seconds - (time.monotonic() - started))
-            await generations.shutdown(remaining)
+            await generations.shutdown(settings.shutdown_grace_seconds)
             await catalog.aclose()
             await store.aclose()
             if simulator is not None:
@@ -75,6 +71,17 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             log.info("shutdown.done")
 
     return lifespan
+
+
+def begin_shutdown(app: FastAPI) -> None:
+    """Called on SIGTERM/SIGINT, before the server waits for open connections.
+
+    Draining starts now, not after the connections close: a client following an
+    answer gets the answer's end (or `interrupted`) instead of a cut connection.
+    """
+    services: Services | None = getattr(app.state, "services", None)
+    if services is not None:
+        services.generations.begin_shutdown(services.settings.shutdown_grace_seconds)
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
+import asyncio
+import contextlib
+import math
 from types import FrameType
 
 from scalechat.settings import Settings, SettingsError, load_settings
@@ -19,7 +21,7 @@ def _fail(message: str) -> int:
 def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
-    from scalechat.app import create_app
+    from scalechat.app import begin_shutdown, create_app
     from scalechat.store.sql.migrate import upgrade
     from scalechat.telemetry import configure_logging
 
@@ -31,8 +33,9 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-            if getattr(app.state, "shutdown_started", None) is None:
-                app.state.shutdown_started = time.monotonic()
+            # Runs as a signal handler on the loop's thread: hand the work to the loop.
+            with contextlib.suppress(RuntimeError):
+                asyncio.get_running_loop().call_soon_threadsafe(begin_shutdown, app)
             super().handle_exit(sig, frame)
 
     config = uvicorn.Config(
@@ -41,7 +44,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         port=port,
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) or None,
+        # Generations get the grace period, then a few seconds to store their end and tell clients.
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds) + 5,
         proxy_headers=False,
     )
     Server(config).run()

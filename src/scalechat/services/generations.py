@@ -80,15 +80,25 @@ class GenerationManager:
         self._live: dict[str, Generation] = {}
         self._checkpointer: asyncio.Task[None] | None = None
         self._accepting = True
+        self._shutdown: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------
 
     async def start_background(self) -> None:
         self._checkpointer = asyncio.create_task(self._checkpoint_loop(), name="checkpointer")
 
+    def begin_shutdown(self, grace_seconds: float) -> asyncio.Task[None]:
+        """Stop taking new answers and start draining; later calls return the same drain."""
+        if self._shutdown is None:
+            self._accepting = False
+            self._shutdown = asyncio.create_task(self._drain(grace_seconds), name="generations-drain")
+        return self._shutdown
+
     async def shutdown(self, grace_seconds: float) -> None:
         """Let answers in flight finish for `grace_seconds`, then store them as interrupted."""
-        self._accepting = False
+        await self.begin_shutdown(grace_seconds)
+
+    async def _drain(self, grace_seconds: float) -> None:
         tasks = [g.task for g in self._live.values() if g.task is not None]
         if tasks:
             log.info("generations.draining", extra={"count": len(tasks), "grace_s": grace_seconds})
