@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import asyncio
 import contextlib
+import json
 import math
+import sys
 from types import FrameType
 
 from scalechat.settings import Settings, SettingsError, load_settings

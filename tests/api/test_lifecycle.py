@@ -47,18 +47,20 @@ def test_restart_keeps_conversations_branches_and_a_stopped_partial(tmp_path: Pa
 
 
 def test_shutdown_gives_a_grace_period_then_stores_interrupted(tmp_path: Path) -> None:
-    with running_server(tmp_path, SHUTDOWN_GRACE_SECONDS="0.5") as server:
-        with httpx.Client(base_url=server.url, timeout=30) as client:
-            cid = client.post("/api/conversations", json={}).json()["id"]
-            slow = "long [[sim: chunks=1000 chunk_interval_ms=20 first_token_ms=0]]"
-            with client.stream("POST", f"/api/conversations/{cid}/messages", json={"content": slow}) as response:
-                events = parse_sse(response.iter_lines())
-                answer_id = next(events)[1]["assistant_message_id"]
-                received = [next(events) for _ in range(5)]
-                started = time.monotonic()
-                server.stop(signal.SIGTERM)
-                shutdown_seconds = time.monotonic() - started
-                tail = list(events)
+    with (
+        running_server(tmp_path, SHUTDOWN_GRACE_SECONDS="0.5") as server,
+        httpx.Client(base_url=server.url, timeout=30) as client,
+    ):
+        cid = client.post("/api/conversations", json={}).json()["id"]
+        slow = "long [[sim: chunks=1000 chunk_interval_ms=20 first_token_ms=0]]"
+        with client.stream("POST", f"/api/conversations/{cid}/messages", json={"content": slow}) as response:
+            events = parse_sse(response.iter_lines())
+            answer_id = next(events)[1]["assistant_message_id"]
+            received = [next(events) for _ in range(5)]
+            started = time.monotonic()
+            server.stop(signal.SIGTERM)
+            shutdown_seconds = time.monotonic() - started
+            tail = list(events)
     assert shutdown_seconds < 10
     assert tail[-1][0] == "error" and tail[-1][1]["code"] == "interrupted"
     with running_server(tmp_path) as server, httpx.Client(base_url=server.url, timeout=30) as client:
