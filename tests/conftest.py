@@ -33,3 +33,4 @@ def conversation(client: httpx.Client) -> dict[str, object]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path
+

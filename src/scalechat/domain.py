@@ -31,7 +31,7 @@ class MessageStatus(enum.StrEnum):
 class Parameters(BaseModel):
     """The knobs of the original app, with the bounds the model APIs accept."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     max_tokens: int = Field(default=1024, ge=1, le=32768, description="Longest answer, in tokens.")
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
@@ -44,7 +44,7 @@ class Parameters(BaseModel):
 class ParametersUpdate(BaseModel):
     """A partial change of parameters: absent fields keep their value."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     max_tokens: int | None = Field(default=None, ge=1, le=32768)
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)

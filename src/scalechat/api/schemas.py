@@ -12,7 +12,7 @@ from scalechat.llm.base import ModelInfo
 
 
 class ConversationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     title: str | None = Field(default=None, description="Absent: taken from the first question.")
     system_prompt: str | None = None
@@ -21,7 +21,7 @@ class ConversationCreate(BaseModel):
 
 
 class ConversationUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     title: str | None = None
     system_prompt: str | None = None
@@ -99,7 +99,7 @@ class ConversationList(BaseModel):
 
 
 class MessageCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     content: str = Field(description="The question. Must not be empty.")
     parent_id: str | None = Field(
@@ -114,7 +114,7 @@ class MessageCreate(BaseModel):
 
 
 class RegenerateRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     model: str | None = None
     parameters: ParametersUpdate | None = None

@@ -9,7 +9,7 @@ import httpx2
 from scalechat.errors import InvalidRequest
 from scalechat.llm.base import ChatModel, ModelInfo
 from scalechat.llm.chat_completions import ChatCompletionsModel
-from scalechat.llm.providers.azure import build_azure_client
+from scalechat.llm.providers.azure import build_azure_client, entra_id_credential
 from scalechat.llm.providers.openai_compatible import build_openai_client
 from scalechat.llm.retrying import RetryingModel
 from scalechat.settings import Settings
@@ -86,7 +86,9 @@ def build_catalog(settings: Settings, simulator_url: str | None) -> ModelCatalog
             context_window=context_window_for(tokenizer_model, override),
             tokenizer_model=tokenizer_model,
         )
-        model = ChatCompletionsModel(build_azure_client(settings, http_client), info, deployment)
+        credential = None if azure.api_key is not None else entra_id_credential(settings)
+        azure_client = build_azure_client(settings, http_client, credential)
+        model = ChatCompletionsModel(azure_client, info, deployment, credential=credential)
     elif provider == "openai":
         base_url = settings.openai.base_url or ""
         name = settings.openai.model or "default"

@@ -5,12 +5,16 @@ SSE lines itself: building a pydantic object per chunk is most of a streaming
 proxy's CPU (see the streaming notes), and Azure's chunk shapes (a first chunk
 with only prompt-filter results, filter annotations, a last chunk with only
 usage) are easier to follow on plain dicts.
+
+Some servers ignore `stream_options` and send no usage at all (llama.cpp's
+Python server); the adapter then counts the tokens itself, so quotas and the
+prompt log still see every answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Protocol
 
 import openai
 import orjson
@@ -20,13 +24,27 @@ from scalechat.errors import UpstreamUnavailable
 from scalechat.llm.base import ChatRequest, ModelInfo
 from scalechat.llm.events import FilterResults, Finished, ModelEvent, TextDelta, UsageReport
 from scalechat.llm.sdk_errors import map_sdk_error
+from scalechat.llm.tokens import TOKENS_PER_REPLY, TokenCounter
+
+
+class Closeable(Protocol):
+    async def close(self) -> None: ...
 
 
 class ChatCompletionsModel:
-    def __init__(self, client: openai.AsyncOpenAI, info: ModelInfo, upstream_model: str) -> None:
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        info: ModelInfo,
+        upstream_model: str,
+        *,
+        credential: Closeable | None = None,
+    ) -> None:
+        """`credential`: what signs the client's requests (an Entra ID credential); closed with the model."""
         self._client = client
         self._info = info
         self._upstream_model = upstream_model
+        self._credential = credential
 
     @property
     def info(self) -> ModelInfo:
@@ -35,6 +53,8 @@ class ChatCompletionsModel:
     async def stream(self, request: ChatRequest) -> AsyncIterator[ModelEvent]:
         messages: Any = [{"role": turn.role.value, "content": turn.content} for turn in request.messages]
         finished = False
+        usage_reported = False
+        answer: list[str] = []
         try:
             async with self._client.chat.completions.with_streaming_response.create(
                 model=self._upstream_model,
@@ -56,13 +76,25 @@ class ChatCompletionsModel:
                     if "error" in chunk:
                         raise UpstreamUnavailable("The model reported an error mid-stream.")
                     for event in _events_of(chunk):
-                        if isinstance(event, Finished):
+                        if isinstance(event, TextDelta):
+                            answer.append(event.text)
+                        elif isinstance(event, Finished):
                             finished = True
+                        elif isinstance(event, UsageReport):
+                            usage_reported = True
                         yield event
         except Exception as exc:
             raise map_sdk_error(exc) from exc
         if not finished:
             raise UpstreamUnavailable("The model's stream ended before the answer was finished.")
+        if not usage_reported:
+            yield UsageReport(self._count_usage(request, "".join(answer)), estimated=True)
+
+    def _count_usage(self, request: ChatRequest, answer: str) -> Usage:
+        counter = TokenCounter(self._info.tokenizer_model)
+        prompt = sum(counter.count_turn(turn) for turn in request.messages) + TOKENS_PER_REPLY
+        completion = counter.count_text(answer)
+        return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
 
     async def check(self) -> None:
         try:
@@ -73,7 +105,11 @@ class ChatCompletionsModel:
             raise map_sdk_error(exc) from exc
 
     async def aclose(self) -> None:
-        await self._client.close()
+        try:
+            await self._client.close()
+        finally:
+            if self._credential is not None:
+                await self._credential.close()
 
 
 def _events_of(chunk: dict[str, Any]) -> list[ModelEvent]:

@@ -15,7 +15,10 @@ class TextDelta:
 
 @dataclass(frozen=True, slots=True)
 class UsageReport:
+    """Token usage of the answer; `estimated` when the server sent none and we counted it ourselves."""
+
     usage: Usage
+    estimated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx2
 import openai
 
 from scalechat.settings import Settings
 
+if TYPE_CHECKING:
+    from azure.core.credentials_async import AsyncTokenCredential
+
 COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 
-def build_azure_client(settings: Settings, http_client: httpx2.AsyncClient) -> openai.AsyncAzureOpenAI:
+def entra_id_credential(settings: Settings) -> AsyncTokenCredential:
+    """The credential for Azure OpenAI without a key; whoever asks for it closes it.
+
+    azure-core's default async transport needs aiohttp, which scalechat does not
+    install; tokens are fetched about once an hour, so `requests` in a worker
+    thread serves them as well.
+    """
+    # Imported here: azure-identity is only needed when no key is given.
+    from azure.core.pipeline.transport import AsyncioRequestsTransport
+    from azure.identity.aio import DefaultAzureCredential
+
+    return DefaultAzureCredential(
+        managed_identity_client_id=settings.azure.client_id, transport=AsyncioRequestsTransport()
+    )
+
+
+def build_azure_client(
+    settings: Settings, http_client: httpx2.AsyncClient, credential: AsyncTokenCredential | None = None
+) -> openai.AsyncAzureOpenAI:
+    """A client authenticated by the API key if one is set, else by `credential` (see `entra_id_credential`)."""
     azure = settings.azure_openai
     if not azure.endpoint or not azure.deployment:
         raise ValueError("AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT are both needed")
@@ -23,10 +47,10 @@ def build_azure_client(settings: Settings, http_client: httpx2.AsyncClient) -> o
             max_retries=0,
             http_client=http_client,
         )
-    # Imported here: azure-identity is only needed when no key is given.
-    from azure.identity.aio import DefaultAzureCredential, get_bearer_token_provider
+    if credential is None:
+        raise ValueError("without AZURE_OPENAI_API_KEY, an Entra ID credential is needed")
+    from azure.identity.aio import get_bearer_token_provider
 
-    credential = DefaultAzureCredential(managed_identity_client_id=settings.azure.client_id)
     return openai.AsyncAzureOpenAI(
         azure_endpoint=azure.endpoint,
         azure_deployment=azure.deployment,
