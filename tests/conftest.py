@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,14 +24,13 @@ def client(server: ServerProcess) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def conversation(client: httpx.Client) -> dict[str, object]:
+def conversation(client: httpx.Client) -> dict[str, Any]:
     response = client.post("/api/conversations", json={})
     assert response.status_code == 201
-    body: dict[str, object] = response.json()
+    body: dict[str, Any] = response.json()
     return body
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path
-

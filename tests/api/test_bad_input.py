@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
 PROBLEM = "application/problem+json"
 
 
-def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, object] = response.json()
+    body: dict[str, Any] = response.json()
     assert body["code"] == code
     assert body["status"] == status
     assert isinstance(body["detail"], str) and body["detail"]
@@ -23,7 +25,7 @@ def message_count(client: httpx.Client, cid: object) -> int:
     return len(client.get(f"/api/conversations/{cid}").json()["messages"])
 
 
-def test_malformed_json(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_malformed_json(client: httpx.Client, conversation: dict[str, Any]) -> None:
     response = client.post(
         f"/api/conversations/{conversation['id']}/messages",
         content=b'{"content": "hi"',
@@ -40,20 +42,20 @@ def test_malformed_json(client: httpx.Client, conversation: dict[str, object]) -
     [{}, {"content": None}, {"content": 12}, {"content": "hi", "unexpected": 1}],
     ids=["missing", "null", "number", "unknown-field"],
 )
-def test_missing_or_wrong_content(client: httpx.Client, conversation: dict[str, object], body: object) -> None:
+def test_missing_or_wrong_content(client: httpx.Client, conversation: dict[str, Any], body: object) -> None:
     response = client.post(f"/api/conversations/{conversation['id']}/messages", json=body)
     assert_problem(response, 422, "validation_failed")
     assert message_count(client, conversation["id"]) == 0
 
 
 @pytest.mark.parametrize("content", ["", "   \n\t "])
-def test_empty_content(client: httpx.Client, conversation: dict[str, object], content: str) -> None:
+def test_empty_content(client: httpx.Client, conversation: dict[str, Any], content: str) -> None:
     response = client.post(f"/api/conversations/{conversation['id']}/messages", json={"content": content})
     assert_problem(response, 422, "content_empty")
     assert message_count(client, conversation["id"]) == 0
 
 
-def test_content_over_the_limit(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_content_over_the_limit(client: httpx.Client, conversation: dict[str, Any]) -> None:
     response = client.post(f"/api/conversations/{conversation['id']}/messages", json={"content": "x" * 100_001})
     body = assert_problem(response, 413, "content_too_large")
     assert body["limit"] == 100_000
@@ -74,7 +76,7 @@ def test_content_over_the_limit(client: httpx.Client, conversation: dict[str, ob
         {"seed": 3},
     ],
 )
-def test_parameters_out_of_bounds(client: httpx.Client, conversation: dict[str, object], parameters: object) -> None:
+def test_parameters_out_of_bounds(client: httpx.Client, conversation: dict[str, Any], parameters: object) -> None:
     cid = conversation["id"]
     response = client.post(f"/api/conversations/{cid}/messages", json={"content": "hi", "parameters": parameters})
     assert_problem(response, 422, "validation_failed")
@@ -84,7 +86,7 @@ def test_parameters_out_of_bounds(client: httpx.Client, conversation: dict[str, 
     assert client.get(f"/api/conversations/{cid}").json()["parameters"] == conversation["parameters"]
 
 
-def test_the_validation_problem_names_the_field(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_the_validation_problem_names_the_field(client: httpx.Client, conversation: dict[str, Any]) -> None:
     response = client.post(
         f"/api/conversations/{conversation['id']}/messages", json={"content": "hi", "parameters": {"top_p": 3}}
     )
@@ -107,7 +109,7 @@ def test_unknown_message(client: httpx.Client) -> None:
     assert_problem(client.post("/api/messages/nope/regenerate"), 404, "message_not_found")
 
 
-def test_parent_from_another_conversation(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_parent_from_another_conversation(client: httpx.Client, conversation: dict[str, Any]) -> None:
     other = client.post("/api/conversations", json={}).json()["id"]
     with client.stream("POST", f"/api/conversations/{other}/messages", json={"content": "elsewhere"}) as response:
         foreign_answer = None
@@ -125,7 +127,7 @@ def test_parent_from_another_conversation(client: httpx.Client, conversation: di
     assert_problem(response, 422, "invalid_message")
 
 
-def test_a_question_cannot_follow_a_question(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_a_question_cannot_follow_a_question(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     with client.stream("POST", f"/api/conversations/{cid}/messages", json={"content": "q1"}) as response:
         created = next(line for line in response.iter_lines() if "user_message_id" in line)
@@ -142,16 +144,16 @@ def test_malformed_cursor(client: httpx.Client, cursor: str) -> None:
 
 
 @pytest.mark.parametrize("limit", [0, -1, 101, "ten"])
-def test_limit_out_of_bounds(client: httpx.Client, limit: object) -> None:
+def test_limit_out_of_bounds(client: httpx.Client, limit: int | str) -> None:
     assert_problem(client.get("/api/conversations", params={"limit": limit}), 422, "validation_failed")
 
 
-def test_unknown_export_format(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_unknown_export_format(client: httpx.Client, conversation: dict[str, Any]) -> None:
     response = client.get(f"/api/conversations/{conversation['id']}/export", params={"format": "pdf"})
     assert_problem(response, 422, "validation_failed")
 
 
-def test_title_over_its_limit(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_title_over_its_limit(client: httpx.Client, conversation: dict[str, Any]) -> None:
     assert_problem(client.post("/api/conversations", json={"title": "t" * 201}), 422, "title_too_long")
     response = client.patch(f"/api/conversations/{conversation['id']}", json={"title": "t" * 201})
     assert_problem(response, 422, "title_too_long")
@@ -159,7 +161,7 @@ def test_title_over_its_limit(client: httpx.Client, conversation: dict[str, obje
     assert client.get(f"/api/conversations/{conversation['id']}").json()["title"] == "New chat"
 
 
-def test_unknown_model(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_unknown_model(client: httpx.Client, conversation: dict[str, Any]) -> None:
     response = client.post(
         f"/api/conversations/{conversation['id']}/messages", json={"content": "hi", "model": "gpt-9"}
     )

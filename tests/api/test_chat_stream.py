@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
 
 from tests.support import parse_sse, stream, text_of
 
 
-def ask(client: httpx.Client, cid: object, content: str, **extra: object) -> list[tuple[str, dict[str, object]]]:
+def ask(client: httpx.Client, cid: object, content: str, **extra: object) -> list[tuple[str, dict[str, Any]]]:
     return stream(client, "POST", f"/api/conversations/{cid}/messages", json={"content": content, **extra})
 
 
-def messages_of(client: httpx.Client, cid: object) -> list[dict[str, object]]:
+def messages_of(client: httpx.Client, cid: object) -> list[dict[str, Any]]:
     body = client.get(f"/api/conversations/{cid}").json()
-    messages: list[dict[str, object]] = body["messages"]
+    messages: list[dict[str, Any]] = body["messages"]
     return messages
 
 
-def test_stream_shape_and_stored_answer(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_stream_shape_and_stored_answer(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     events = ask(client, cid, "What is a **markdown** table?")
     names = [name for name, _ in events]
@@ -45,7 +46,7 @@ def test_stream_shape_and_stored_answer(client: httpx.Client, conversation: dict
     assert conv["current_message_id"] == assistant["id"]
 
 
-def test_follow_up_continues_the_current_branch(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_follow_up_continues_the_current_branch(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     first = ask(client, cid, "first question")[0][1]
     second = ask(client, cid, "second question")[0][1]
@@ -53,9 +54,7 @@ def test_follow_up_continues_the_current_branch(client: httpx.Client, conversati
     assert stored[second["user_message_id"]]["parent_id"] == first["assistant_message_id"]
 
 
-def test_edit_makes_a_sibling_branch_and_keeps_the_old_one(
-    client: httpx.Client, conversation: dict[str, object]
-) -> None:
+def test_edit_makes_a_sibling_branch_and_keeps_the_old_one(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     first = ask(client, cid, "original first")[0][1]
     second = ask(client, cid, "original second")[0][1]
@@ -75,7 +74,7 @@ def test_edit_makes_a_sibling_branch_and_keeps_the_old_one(
     assert client.get(f"/api/conversations/{cid}").json()["current_message_id"] == second["assistant_message_id"]
 
 
-def test_regenerate_adds_a_sibling_answer(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_regenerate_adds_a_sibling_answer(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     first = ask(client, cid, "regenerate me")[0][1]
     events = stream(client, "POST", f"/api/messages/{first['assistant_message_id']}/regenerate")
@@ -100,7 +99,7 @@ def test_history_is_sent_and_trimmed_by_past_messages(client: httpx.Client) -> N
     assert done["usage"]["prompt_tokens"] > without_history
 
 
-def test_content_filter_finish_is_reported(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_content_filter_finish_is_reported(client: httpx.Client, conversation: dict[str, Any]) -> None:
     events = ask(client, conversation["id"], "filter this [[sim: finish=content_filter chunks=5]]")
     assert events[-1] == ("done", {"finish_reason": "content_filter", "usage": events[-1][1]["usage"],
                                    "status": "completed"})  # fmt: skip
@@ -109,7 +108,7 @@ def test_content_filter_finish_is_reported(client: httpx.Client, conversation: d
 
 
 def test_rate_limit_beyond_the_retry_budget_is_an_error_event(
-    client: httpx.Client, conversation: dict[str, object]
+    client: httpx.Client, conversation: dict[str, Any]
 ) -> None:
     started = time.monotonic()
     events = ask(client, conversation["id"], "busy [[sim: fail=429 retry_after=30]]")
@@ -123,7 +122,7 @@ def test_rate_limit_beyond_the_retry_budget_is_an_error_event(
 
 
 def test_transient_failures_before_the_first_token_are_retried(
-    client: httpx.Client, conversation: dict[str, object]
+    client: httpx.Client, conversation: dict[str, Any]
 ) -> None:
     events = ask(client, conversation["id"], "flaky [[sim: fail=500 fail_count=1]]")
     assert events[-1][0] == "done"
@@ -132,7 +131,7 @@ def test_transient_failures_before_the_first_token_are_retried(
 
 
 def test_a_stream_cut_halfway_keeps_the_partial_text_as_failed(
-    client: httpx.Client, conversation: dict[str, object]
+    client: httpx.Client, conversation: dict[str, Any]
 ) -> None:
     events = ask(client, conversation["id"], "cut [[sim: cut_after=5]]")
     assert events[-1][0] == "error"
@@ -143,7 +142,7 @@ def test_a_stream_cut_halfway_keeps_the_partial_text_as_failed(
     assert stored["status"] == "failed" and stored["content"] == partial
 
 
-def test_reattach_replays_then_follows_live(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_reattach_replays_then_follows_live(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     slow = "slow [[sim: chunks=30 chunk_interval_ms=30 first_token_ms=0]]"
     with client.stream("POST", f"/api/conversations/{cid}/messages", json={"content": slow}) as response:
@@ -168,7 +167,7 @@ def test_reattach_replays_then_follows_live(client: httpx.Client, conversation: 
     assert text_of(replay) == stored["content"] and replay[-1][0] == "done"
 
 
-def test_dropped_connection_still_completes_the_answer(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_dropped_connection_still_completes_the_answer(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     with client.stream(
         "POST",
@@ -187,9 +186,7 @@ def test_dropped_connection_still_completes_the_answer(client: httpx.Client, con
     assert len(str(stored["content"]).split()) >= 15
 
 
-def test_stop_cancels_upstream_and_keeps_the_partial_answer(
-    client: httpx.Client, conversation: dict[str, object]
-) -> None:
+def test_stop_cancels_upstream_and_keeps_the_partial_answer(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     slow = "stop me [[sim: chunks=500 chunk_interval_ms=20 first_token_ms=0]]"
     with client.stream("POST", f"/api/conversations/{cid}/messages", json={"content": slow}) as response:
@@ -212,7 +209,7 @@ def test_stop_cancels_upstream_and_keeps_the_partial_answer(
     assert client.post(f"/api/messages/{created['assistant_message_id']}/stop").json()["status"] == "stopped"
 
 
-def test_stop_works_while_the_model_hangs(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_stop_works_while_the_model_hangs(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     with client.stream(
         "POST", f"/api/conversations/{cid}/messages", json={"content": "hang [[sim: hang]]"}
@@ -222,9 +219,7 @@ def test_stop_works_while_the_model_hangs(client: httpx.Client, conversation: di
     assert stopped["status"] == "stopped" and stopped["content"] == ""
 
 
-def test_a_second_question_while_one_streams_is_a_conflict(
-    client: httpx.Client, conversation: dict[str, object]
-) -> None:
+def test_a_second_question_while_one_streams_is_a_conflict(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     with client.stream(
         "POST", f"/api/conversations/{cid}/messages", json={"content": "hang [[sim: hang]]"}

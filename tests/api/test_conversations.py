@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.support import stream, text_of
@@ -33,13 +35,13 @@ def test_create_with_title_prompt_and_parameters(client: httpx.Client) -> None:
     assert body["parameters"]["max_tokens"] == 1024
 
 
-def test_first_question_names_the_conversation(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_first_question_names_the_conversation(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     stream(client, "POST", f"/api/conversations/{cid}/messages", json={"content": "How do I rotate keys in Key Vault?"})
     assert client.get(f"/api/conversations/{cid}").json()["title"] == "How do I rotate keys in Key Vault?"
 
 
-def test_patch_renames_and_changes_parameters(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_patch_renames_and_changes_parameters(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     patched = client.patch(
         f"/api/conversations/{cid}",
@@ -92,7 +94,7 @@ def test_search_matches_wildcards_literally(client: httpx.Client) -> None:
     assert underscore in found and plain not in found
 
 
-def test_delete_removes_conversation_and_messages(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_delete_removes_conversation_and_messages(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     events = stream(client, "POST", f"/api/conversations/{cid}/messages", json={"content": "hello"})
     answer_id = events[0][1]["assistant_message_id"]
@@ -102,7 +104,7 @@ def test_delete_removes_conversation_and_messages(client: httpx.Client, conversa
     assert client.delete(f"/api/conversations/{cid}").status_code == 404
 
 
-def test_export_json_and_markdown(client: httpx.Client, conversation: dict[str, object]) -> None:
+def test_export_json_and_markdown(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     events = stream(client, "POST", f"/api/conversations/{cid}/messages", json={"content": "Export me please"})
     answer = text_of(events)

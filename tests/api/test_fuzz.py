@@ -5,9 +5,11 @@ Whatever it sends, the server answers without a 5xx, and every error is problem+
 
 from __future__ import annotations
 
+from typing import Any
+
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
 from scalechat.app import create_app
 from scalechat.settings import Settings
@@ -20,7 +22,7 @@ schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi())
 
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_input_causes_a_server_error(case: schemathesis.Case, server: ServerProcess) -> None:
+def test_no_input_causes_a_server_error(case: schemathesis.Case[Any], server: ServerProcess) -> None:
     response = case.call(base_url=server.url, timeout=30)
     assert response.status_code < 500, f"{case.method} {case.formatted_path} -> {response.status_code}"
     if response.status_code >= 400:
