@@ -130,7 +130,8 @@ def test_parent_from_another_conversation(client: httpx.Client, conversation: di
 def test_a_question_cannot_follow_a_question(client: httpx.Client, conversation: dict[str, Any]) -> None:
     cid = conversation["id"]
     with client.stream("POST", f"/api/conversations/{cid}/messages", json={"content": "q1"}) as response:
-        created = next(line for line in response.iter_lines() if "user_message_id" in line)
+        lines = list(response.iter_lines())  # the whole answer: a second question must not conflict
+    created = next(line for line in lines if "user_message_id" in line)
     question_id = httpx.Response(200, content=created[5:]).json()["user_message_id"]
     response = client.post(f"/api/conversations/{cid}/messages", json={"content": "q2", "parent_id": question_id})
     assert_problem(response, 422, "invalid_parent")
