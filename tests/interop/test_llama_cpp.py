@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from tests.support import SHARED, ServerProcess, clean_env, free_port, running_server, stream, text_of
 
 pytestmark = pytest.mark.interop

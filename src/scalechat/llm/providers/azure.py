@@ -18,17 +18,12 @@ COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
 def entra_id_credential(settings: Settings) -> AsyncTokenCredential:
     """The credential for Azure OpenAI without a key; whoever asks for it closes it.
 
-    azure-core's default async transport needs aiohttp, which scalechat does not
-    install; tokens are fetched about once an hour, so `requests` in a worker
-    thread serves them as well.
+    Managed identity in Azure, `az login` (or environment credentials) on a laptop.
     """
     # Imported here: azure-identity is only needed when no key is given.
-    from azure.core.pipeline.transport import AsyncioRequestsTransport
     from azure.identity.aio import DefaultAzureCredential
 
-    return DefaultAzureCredential(
-        managed_identity_client_id=settings.azure.client_id, transport=AsyncioRequestsTransport()
-    )
+    return DefaultAzureCredential(managed_identity_client_id=settings.azure.client_id)
 
 
 def build_azure_client(
