@@ -19,13 +19,14 @@ def _fail(message: str) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
+    settings.check_can_serve_on(host)  # before the slow imports: refuse at once
+
     import uvicorn
 
     from scalechat.app import begin_shutdown, create_app
     from scalechat.store.sql.migrate import upgrade
     from scalechat.telemetry import configure_logging
 
-    settings.check_can_serve_on(host)
     configure_logging(settings.log_level)
     if settings.is_embedded_database:
         upgrade(settings.effective_database_url)
