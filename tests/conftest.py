@@ -34,3 +34,16 @@ def conversation(client: httpx.Client) -> dict[str, Any]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _no_real_model_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach a real Azure or OpenAI endpoint: only what a test sets itself is used.
+
+    Servers the tests start get the same treatment from `tests.support.clean_env`.
+    """
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("AZURE_", "OPENAI_", "MODEL_", "DATABASE_URL")):
+            monkeypatch.delenv(name)

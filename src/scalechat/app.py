@@ -15,6 +15,7 @@ from scalechat.api.deps import Services
 from scalechat.api.middleware import RequestContextMiddleware
 from scalechat.api.problems import install_problem_handlers
 from scalechat.api.schemas import Problem
+from scalechat.domain import INTERRUPTED_DETAIL
 from scalechat.llm import tokens
 from scalechat.llm.catalog import build_catalog
 from scalechat.services.chat import ChatService
@@ -31,7 +32,7 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = SqlConversationStore(create_engine(settings.effective_database_url))
-        interrupted = await store.interrupt_streaming()
+        interrupted = await store.interrupt_streaming(INTERRUPTED_DETAIL)
         if interrupted:
             log.warning("startup.interrupted_answers", extra={"count": interrupted})
         simulator: SimulatorProcess | None = None
@@ -49,7 +50,7 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             store=store,
             catalog=catalog,
             generations=generations,
-            conversations=ConversationService(store, catalog, settings),
+            conversations=ConversationService(store, catalog, generations, settings),
             chat=ChatService(store, catalog, generations, settings),
         )
         # Start-up objects live for the whole process: keep full collections from walking them
@@ -98,5 +99,9 @@ def create_app(settings: Settings) -> FastAPI:
     install_problem_handlers(app)
     for router in (conversations.router, messages.router, models.router, health.router):
         app.include_router(router)
-    app.add_middleware(RequestContextMiddleware)
+    # Room for the longest question and system prompt in UTF-8, plus the JSON around them.
+    max_body = 4 * (settings.max_content_chars + settings.max_system_prompt_chars) + 64 * 1024
+    # Errors raised inside reach this middleware before Starlette's outermost error handler,
+    # so it answers them itself, with the request id (see middleware.py).
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body)
     return app

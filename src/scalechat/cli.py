@@ -7,7 +7,11 @@ import asyncio
 import contextlib
 import json
 import math
+import os
+import signal
 import sys
+import threading
+import time
 from types import FrameType
 
 from scalechat.settings import Settings, SettingsError, load_settings
@@ -53,8 +57,22 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
-def _simulate(settings: Settings, host: str, port: int) -> int:
+def _exit_with_parent(parent_pid: int) -> None:
+    """A child simulator must not outlive a server that was killed (SIGKILL runs no clean-up)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _simulate(settings: Settings, host: str, port: int, parent_pid: int | None) -> int:
     import uvicorn
+
+    if parent_pid is not None:
+        _exit_with_parent(parent_pid)
 
     from scalechat.simulator import Behaviour, create_simulator_app
 
@@ -74,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     simulate = commands.add_parser("simulate", help="serve the simulated OpenAI-compatible model")
     simulate.add_argument("--host", default="127.0.0.1")
     simulate.add_argument("--port", type=int, default=8001)
+    simulate.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     commands.add_parser("config", help="print the effective settings, secrets masked")
     args = parser.parse_args(argv)
 
@@ -88,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(f"migrated {settings.masked()['database_url']}\n")
             return 0
         if args.command == "simulate":
-            return _simulate(settings, args.host, args.port)
+            return _simulate(settings, args.host, args.port, args.parent_pid)
         sys.stdout.write(json.dumps(settings.masked(), indent=2) + "\n")
         return 0
     except SettingsError as exc:

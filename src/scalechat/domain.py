@@ -9,6 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+DEFAULT_TITLE = "New chat"
+INTERRUPTED_DETAIL = "The server stopped before this answer was finished."
+
 
 class Role(enum.StrEnum):
     SYSTEM = "system"
@@ -22,10 +25,6 @@ class MessageStatus(enum.StrEnum):
     STOPPED = "stopped"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
-
-    @property
-    def is_final(self) -> bool:
-        return self is not MessageStatus.STREAMING
 
 
 class Parameters(BaseModel):

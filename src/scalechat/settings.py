@@ -11,7 +11,7 @@ import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,7 +62,6 @@ class AzureIdentitySettings(BaseSettings):
     model_config = _config("AZURE_")
 
     client_id: str | None = Field(default=None, description="User-assigned managed identity")
-    tenant_id: str | None = None
 
 
 class ModelSettings(BaseSettings):
@@ -115,6 +114,16 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
+    @model_validator(mode="after")
+    def _provider_is_complete(self) -> Settings:
+        if self.model.provider == "azure" and not (self.azure_openai.endpoint and self.azure_openai.deployment):
+            raise ValueError("MODEL_PROVIDER=azure needs AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT")
+        if self.azure_openai.endpoint and not self.azure_openai.deployment:
+            raise ValueError("AZURE_OPENAI_ENDPOINT is set but AZURE_OPENAI_DEPLOYMENT is not")
+        if self.model.provider == "openai" and not self.openai.base_url:
+            raise ValueError("MODEL_PROVIDER=openai needs OPENAI_BASE_URL")
+        return self
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'scalechat.db'}"
@@ -145,6 +154,9 @@ class Settings(BaseSettings):
         """The effective settings with every secret replaced by '****'."""
         data = self.model_dump(mode="json")
         data["database_url"] = mask_url(self.effective_database_url)
+        for group, key in (("openai", "base_url"), ("simulator", "url"), ("azure_openai", "endpoint")):
+            if data[group][key]:
+                data[group][key] = mask_url(data[group][key])
         data["provider (effective)"] = self.provider
         return data
 
@@ -182,12 +194,16 @@ _GROUP_PREFIX = {
 _ALIASES = {"host": "SCALECHAT_HOST", "port": "SCALECHAT_PORT", "data_dir": "SCALECHAT_DATA_DIR"}
 
 
+_SENSITIVE = ("key", "secret", "password", "token", "url", "endpoint", "connection")
+
+
 def _describe(exc: ValidationError, prefix: str) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else "?"
     name = _ALIASES.get(field, prefix + field.upper()) if not prefix else prefix + field.upper()
-    value = "" if "secret" in field or "key" in field else f" (got {error.get('input')!r})"
-    return f"invalid setting {name}: {error['msg']}{value}"
+    # URLs and keys may hold credentials: never echo what was given for them.
+    shown = "" if any(word in field for word in _SENSITIVE) else f" (got {error.get('input')!r})"
+    return f"invalid setting {name}: {error['msg']}{shown}"
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -210,4 +226,7 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**groups, **overrides)
     except ValidationError as exc:
+        error = exc.errors()[0]
+        if not error["loc"]:  # a rule across settings: its message names them
+            raise SettingsError(f"invalid settings: {str(error['msg']).removeprefix('Value error, ')}") from None
         raise SettingsError(_describe(exc, "")) from None

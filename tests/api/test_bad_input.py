@@ -191,3 +191,36 @@ def test_every_response_has_a_request_id_and_security_headers(client: httpx.Clie
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     hostile = client.get("/api/conversations", headers={"x-request-id": "bad id\twith spaces"})
     assert hostile.headers["x-request-id"] != "bad id\twith spaces"
+
+
+def test_nul_characters_are_refused(client: httpx.Client, conversation: dict[str, Any]) -> None:
+    cid = conversation["id"]
+    response = client.post(f"/api/conversations/{cid}/messages", json={"content": "a\u0000b"})
+    assert_problem(response, 422, "invalid_characters")
+    assert_problem(client.post("/api/conversations", json={"title": "x\u0000"}), 422, "invalid_characters")
+    response = client.patch(f"/api/conversations/{cid}", json={"system_prompt": "\u0000"})
+    assert_problem(response, 422, "invalid_characters")
+    assert_problem(client.get("/api/conversations", params={"q": "a\u0000"}), 400, "invalid_characters")
+    assert_problem(client.get("/api/conversations/a%00b"), 400, "invalid_characters")
+    assert message_count(client, cid) == 0
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_parsed(
+    client: httpx.Client, conversation: dict[str, Any]
+) -> None:
+    huge = b'{"content": "' + b"x" * 3_000_000 + b'"}'
+    response = client.post(
+        f"/api/conversations/{conversation['id']}/messages", content=huge, headers={"content-type": "application/json"}
+    )
+    assert_problem(response, 413, "body_too_large")
+
+    def chunks() -> Any:
+        yield huge  # no content-length: the limit is enforced while reading
+
+    response = client.post(
+        f"/api/conversations/{conversation['id']}/messages",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+    )
+    assert_problem(response, 413, "body_too_large")
+    assert message_count(client, conversation["id"]) == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import orjson
+import psutil
 
 from tests.support import clean_env, parse_sse, running_server, stream, text_of
 
@@ -82,7 +83,13 @@ def test_a_crash_loses_at_most_about_a_second_of_text(tmp_path: Path) -> None:
             deadline = time.monotonic() + 2.5
             while time.monotonic() < deadline:
                 received.append(next(events))
+            assert server.process is not None
+            children = psutil.Process(server.process.pid).children()
+            assert children, "the simulator runs as the server's child"
             server.stop(signal.SIGKILL)
+    # The simulator child does not outlive its killed parent.
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive
     streamed = text_of(received)
     with running_server(tmp_path) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         stored = next(m for m in client.get(f"/api/conversations/{cid}").json()["messages"] if m["id"] == answer_id)
@@ -111,6 +118,20 @@ def test_an_invalid_setting_stops_start_up_with_one_clear_line() -> None:
     assert result.returncode == 2 and "DATABASE_URL" in result.stderr
     result = run_cli("config", SCALECHAT_PORT="http")
     assert result.returncode == 2 and "SCALECHAT_PORT" in result.stderr
+    result = run_cli("serve", MODEL_PROVIDER="azure")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "scalechat: invalid settings: MODEL_PROVIDER=azure needs AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT"
+    )
+
+
+def test_a_rejected_url_setting_is_not_echoed() -> None:
+    result = run_cli("config", DATABASE_URL="mysql://app:Sup3rS3cret@db/x")
+    assert result.returncode == 2 and "DATABASE_URL" in result.stderr
+    assert "Sup3rS3cret" not in result.stderr
+    result = run_cli("config", OPENAI_BASE_URL="http://u:Pa55word@llm.local/v1")
+    assert result.returncode == 0
+    assert "Pa55word" not in result.stdout and "http://u:****@llm.local/v1" in result.stdout
 
 
 def test_config_prints_effective_settings_with_secrets_masked() -> None:

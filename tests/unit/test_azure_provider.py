@@ -226,7 +226,7 @@ def azure_settings(api_key: str | None, client_id: str | None = None) -> Setting
             deployment=DEPLOYMENT,
             model_name="gpt-4o",
         ),
-        azure=AzureIdentitySettings(client_id=client_id, tenant_id=None),
+        azure=AzureIdentitySettings(client_id=client_id),
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from scalechat.domain import Message, MessageStatus, Role, new_id, now
+from scalechat.domain import DEFAULT_TITLE, Message, MessageStatus, Role, new_id, now
 from scalechat.errors import PromptTooLong
 from scalechat.llm.tokens import TokenCounter, encoding_name_for
 from scalechat.services.prompt import branch_to, build_prompt
-from scalechat.services.titles import DEFAULT_TITLE, title_from_question
+from scalechat.services.titles import title_from_question
 
 COUNTER = TokenCounter("gpt-4o")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -16,14 +16,10 @@ from scalechat.api.schemas import (
     MessageCreate,
     MessageRead,
 )
-from scalechat.api.sse import encode, event_stream
+from scalechat.api.sse import SSE_RESPONSE, exchange_stream, simulator_headers
 from scalechat.services.chat import ROOT
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
-
-SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/event-stream": {}}, "description": "message.created, delta..., done | error"}
-}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, operation_id="createConversation")
@@ -119,9 +115,8 @@ async def export_conversation(
 async def send_message(
     conversation_id: str, body: MessageCreate, request: Request, principal: PrincipalDep, chat: ChatDep
 ) -> Response:
-    parent = body.parent_id
-    if parent is None and "parent_id" in body.model_fields_set:
-        parent = ROOT
+    # Absent: after the current answer. An explicit null: a new first question.
+    parent = ROOT if body.parent_id is None and "parent_id" in body.model_fields_set else body.parent_id
     exchange = await chat.send(
         principal,
         conversation_id,
@@ -131,13 +126,4 @@ async def send_message(
         parameters=body.parameters,
         simulator_headers=simulator_headers(request),
     )
-    created = encode(
-        "message.created",
-        {"user_message_id": exchange.user_message_id, "assistant_message_id": exchange.assistant_message_id},
-    )
-    return event_stream(exchange.events, first=created)
-
-
-def simulator_headers(request: Request) -> dict[str, str]:
-    """`x-simulator-*` headers, passed on only when the model is the simulator."""
-    return {k: v for k, v in request.headers.items() if k.startswith("x-simulator-")}
+    return exchange_stream(exchange)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from scalechat.api.conversations import SSE_RESPONSE, simulator_headers
 from scalechat.api.deps import ChatDep, PrincipalDep
 from scalechat.api.schemas import MessageRead, RegenerateRequest
-from scalechat.api.sse import encode, event_stream
+from scalechat.api.sse import SSE_RESPONSE, event_stream, exchange_stream, simulator_headers
 
 router = APIRouter(prefix="/api/messages", tags=["messages"])
 
@@ -38,8 +37,4 @@ async def regenerate_message(
         parameters=body.parameters if body else None,
         simulator_headers=simulator_headers(request),
     )
-    created = encode(
-        "message.created",
-        {"user_message_id": exchange.user_message_id, "assistant_message_id": exchange.assistant_message_id},
-    )
-    return event_stream(exchange.events, first=created)
+    return exchange_stream(exchange)

@@ -1,4 +1,9 @@
-"""Pure ASGI middleware (never BaseHTTPMiddleware): it must not buffer streamed answers."""
+"""Pure ASGI middleware (never BaseHTTPMiddleware): it must not buffer streamed answers.
+
+Unhandled errors pass through this middleware before Starlette's own error
+middleware, so it answers them: every response, a 500 included, carries the
+request id and the security headers, and the error is logged with the request id.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,11 @@ import re
 import time
 import uuid
 
+import orjson
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from scalechat.errors import problem_body
 from scalechat.telemetry import request_id_var
 
 log = logging.getLogger("scalechat.access")
@@ -28,10 +36,12 @@ SECURITY_HEADERS = [
 
 
 class RequestContextMiddleware:
-    """A request id (taken from X-Request-ID when sane), security headers and one access log line."""
+    """Request id (X-Request-ID when sane), security headers, a body size limit, one access log
+    line per request, and problem+json for anything unhandled."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -42,19 +52,58 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        response_started = False
+        received = 0
+        too_large = f"The request body is over {self.max_body_bytes} bytes."
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
                 message = {**message, "headers": headers}
             await send(message)
 
+        async def receive_limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    # An HTTPException passes through FastAPI's body parsing unchanged.
+                    raise HTTPException(413, detail=too_large)
+            return message
+
+        async def answer(status_code: int, code: str, title: str, detail: str) -> None:
+            body = orjson.dumps(problem_body(status_code, code, title, detail, instance=scope["path"]))
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": status_code,
+                    "headers": [
+                        (b"content-type", b"application/problem+json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send_with_headers({"type": "http.response.body", "body": body})
+
         try:
-            await self.app(scope, receive, send_with_headers)
+            declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"0")
+            if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+                await answer(400, "invalid_characters", "Invalid request", "The URL contains a NUL character.")
+            elif declared.isdigit() and int(declared) > self.max_body_bytes:
+                await answer(413, "body_too_large", "Content too large", too_large)
+            else:
+                await self.app(scope, receive_limited, send_with_headers)
+        except Exception:
+            log.exception("request.unhandled_error", extra={"method": scope["method"], "path": scope["path"]})
+            if not response_started:
+                detail = f"Something went wrong on our side; quote request id {request_id} when you report it."
+                await answer(500, "internal_error", "Internal error", detail)
         finally:
             log.info(
                 "request",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,9 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from scalechat.errors import ScalechatError
-
-log = logging.getLogger(__name__)
+from scalechat.errors import ScalechatError, problem_body
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -21,7 +18,7 @@ _HTTP_CODES = {
     404: ("not_found", "Not found"),
     405: ("method_not_allowed", "Method not allowed"),
     406: ("not_acceptable", "Not acceptable"),
-    413: ("content_too_large", "Content too large"),
+    413: ("body_too_large", "Content too large"),
     415: ("unsupported_media_type", "Unsupported media type"),
 }
 
@@ -29,14 +26,7 @@ _HTTP_CODES = {
 def problem(
     status: int, code: str, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    body = {
-        "type": f"https://scalechat.dev/problems/{code}",
-        "title": title,
-        "status": status,
-        "code": code,
-        "detail": detail,
-        **extra,
-    }
+    body = problem_body(status, code, title, detail, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -91,13 +81,3 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             headers = {"Allow": ", ".join(_allowed_methods(request))}
         return problem(exc.status_code, code, title, detail, headers=headers, instance=request.url.path)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("request.unhandled_error")
-        return problem(
-            500,
-            "internal_error",
-            "Internal error",
-            "Something went wrong on our side; the request id in the logs identifies it.",
-        )

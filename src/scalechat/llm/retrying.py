@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import AsyncIterator
 
@@ -38,7 +39,10 @@ class RetryingModel:
                     yield event
                 return
             except ModelError as error:
-                wait = error.retry_after if error.retry_after is not None else DEFAULT_BACKOFF_SECONDS * attempt
+                # At least a growing backoff, even when the server says "retry now" (0) or sends nonsense.
+                backoff = DEFAULT_BACKOFF_SECONDS * attempt
+                asked = error.retry_after
+                wait = max(asked, backoff) if asked is not None and math.isfinite(asked) else backoff
                 remaining = deadline - time.monotonic()
                 if started or not error.retryable or wait > remaining:
                     raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx2
 import openai
+from azure.core.exceptions import ClientAuthenticationError
 
 from scalechat.errors import (
     BadCredentials,
@@ -47,6 +48,9 @@ def map_sdk_error(exc: Exception) -> ModelError:
     """Translate an SDK or transport error; the upstream's own text is not passed on."""
     if isinstance(exc, ModelError):
         return exc
+    if isinstance(exc, ClientAuthenticationError):
+        # Entra ID: no managed identity, no `az login`, or the token request was refused.
+        return BadCredentials("scalechat could not get an Entra ID token for the model endpoint.")
     if isinstance(exc, openai.APITimeoutError):
         return UpstreamUnavailable("The model did not answer in time.")
     if isinstance(exc, openai.APIConnectionError):

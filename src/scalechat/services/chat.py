@@ -1,15 +1,19 @@
 """Asking: store the question, build the prompt, start a server-side generation.
 
-Everything that can be refused is checked before anything is written, so a
-refused request leaves no half-written state.
+Everything that can be refused is checked before anything is written, and the
+write itself is conditional on the conversation being as it was read, so a
+refused or racing request leaves no half-written state.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Final
 
 from scalechat.domain import (
+    DEFAULT_TITLE,
     Conversation,
     Message,
     MessageStatus,
@@ -23,13 +27,21 @@ from scalechat.errors import Conflict, ContentTooLarge, InvalidRequest, NotFound
 from scalechat.llm.base import ChatRequest
 from scalechat.llm.catalog import ModelCatalog
 from scalechat.llm.tokens import TokenCounter
-from scalechat.services.generations import GenerationManager, StreamEvent, terminal_event
+from scalechat.services.generations import GenerationManager, StreamEvent, replay_stored
 from scalechat.services.prompt import branch_to, build_prompt
-from scalechat.services.titles import DEFAULT_TITLE, title_from_question
+from scalechat.services.text import check_text
+from scalechat.services.titles import title_from_question
 from scalechat.settings import Settings
-from scalechat.store.base import ConversationStore, MessageOutcome
+from scalechat.store.base import ConversationStore, NewExchange
 
-ROOT: str = ""  # parent_id meaning "a new first question" (editing the first question)
+log = logging.getLogger(__name__)
+
+
+class Root:
+    """Where a question goes when it starts the conversation anew (editing the first question)."""
+
+
+ROOT: Final = Root()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +70,12 @@ class ChatService:
         conversation_id: str,
         *,
         content: str,
-        parent_id: str | None,
+        parent_id: str | Root | None,
         model: str | None,
         parameters: ParametersUpdate | None,
         simulator_headers: dict[str, str] | None = None,
     ) -> Exchange:
-        """Ask a question under `parent_id` (None: after the current message; ROOT: as a first question)."""
+        """Ask a question after the answer `parent_id` (None: the current message; ROOT: as a first question)."""
         if not content.strip():
             raise InvalidRequest("The message is empty.", code="content_empty")
         if len(content) > self._settings.max_content_chars:
@@ -71,11 +83,11 @@ class ChatService:
                 f"The message is {len(content)} characters; the limit is {self._settings.max_content_chars}.",
                 limit=self._settings.max_content_chars,
             )
+        check_text("content", content)
         conversation, messages = await self._load(principal, conversation_id)
         by_id = {m.id: m for m in messages}
+        self._check_not_streaming(by_id, conversation)
         parent = self._parent(by_id, conversation, parent_id)
-        history = branch_to(by_id, parent.id) if parent else []
-        stamp = now()
         question = Message(
             id=new_id(),
             conversation_id=conversation.id,
@@ -85,18 +97,11 @@ class ChatService:
             content=content,
             status=MessageStatus.COMPLETED,
             model=None,
-            created_at=stamp,
+            created_at=now(),
         )
+        history = branch_to(by_id, parent.id) if parent else []
         return await self._ask(
-            principal,
-            conversation,
-            history,
-            question,
-            [question],
-            model,
-            parameters,
-            simulator_headers,
-            first_question=not messages,
+            principal, conversation, history, question, model, parameters, simulator_headers, new_question=True
         )
 
     async def regenerate(
@@ -116,19 +121,11 @@ class ChatService:
             raise InvalidRequest("Only an answer can be regenerated.", code="not_an_answer")
         conversation, messages = await self._load(principal, answer.conversation_id)
         by_id = {m.id: m for m in messages}
-        question = by_id[answer.parent_id]
         self._check_not_streaming(by_id, conversation)
+        question = by_id[answer.parent_id]
         history = branch_to(by_id, question.parent_id) if question.parent_id else []
         return await self._ask(
-            principal,
-            conversation,
-            history,
-            question,
-            [],
-            model,
-            parameters,
-            simulator_headers,
-            first_question=False,
+            principal, conversation, history, question, model, parameters, simulator_headers, new_question=False
         )
 
     async def attach(self, principal: Principal, message_id: str) -> AsyncIterator[StreamEvent]:
@@ -141,7 +138,7 @@ class ChatService:
             raise NotFound("No such message.", code="message_not_found")
         if message.role is not Role.ASSISTANT:
             raise InvalidRequest("Only an answer can be streamed.", code="not_an_answer")
-        return _replay(message)
+        return replay_stored(message)
 
     async def stop(self, principal: Principal, message_id: str) -> Message:
         """Stop an answer being written; return it as stored (also when it had already ended)."""
@@ -159,24 +156,22 @@ class ChatService:
         conversation = await self._store.get_conversation(principal.user_id, conversation_id)
         if conversation is None:
             raise NotFound("No such conversation.", code="conversation_not_found")
-        return conversation, await self._store.list_messages(principal.user_id, conversation_id)
+        messages = await self._store.list_messages(principal.user_id, conversation_id)
+        return conversation, self._generations.overlay(messages)
 
     def _check_not_streaming(self, by_id: dict[str, Message], conversation: Conversation) -> None:
         current = by_id.get(conversation.current_message_id or "")
-        if (
-            current is not None
-            and current.status is MessageStatus.STREAMING
-            and self._generations.find(current.user_id, current.id)
-        ):
+        generation = self._generations.find(current.user_id, current.id) if current is not None else None
+        if current is not None and generation is not None and generation.in_progress:
             raise Conflict(
                 "An answer is still being written in this conversation; stop it or wait for it.",
                 code="answer_in_progress",
                 message_id=current.id,
             )
 
-    def _parent(self, by_id: dict[str, Message], conversation: Conversation, parent_id: str | None) -> Message | None:
-        self._check_not_streaming(by_id, conversation)
-        if parent_id == ROOT:
+    @staticmethod
+    def _parent(by_id: dict[str, Message], conversation: Conversation, parent_id: str | Root | None) -> Message | None:
+        if isinstance(parent_id, Root):
             return None
         if parent_id is None:
             return by_id.get(conversation.current_message_id or "")
@@ -193,15 +188,14 @@ class ChatService:
         conversation: Conversation,
         history: list[Message],
         question: Message,
-        new_messages: list[Message],
         model_id: str | None,
         parameters: ParametersUpdate | None,
         simulator_headers: dict[str, str] | None,
         *,
-        first_question: bool,
+        new_question: bool,
     ) -> Exchange:
         if not self._generations.accepting:
-            raise NotReady("The server is shutting down; try again in a moment.", code="shutting_down")
+            raise NotReady("The server is shutting down; try again in a moment.", code="shutting_down", retry_after=5)
         model = self._catalog.get(model_id or conversation.model)
         params = parameters.apply_to(conversation.parameters) if parameters else conversation.parameters
         turns = build_prompt(
@@ -224,11 +218,28 @@ class ChatService:
             model=model.info.id,
             created_at=now(),
         )
-        conversation.current_message_id = answer.id
-        conversation.updated_at = answer.created_at
-        if first_question and conversation.title == DEFAULT_TITLE:
-            conversation.title = title_from_question(question.content)
-        await self._store.add_messages(conversation, [*new_messages, answer])
+        untitled = new_question and question.parent_id is None and conversation.title == DEFAULT_TITLE
+        stored = await self._store.add_exchange(
+            principal.user_id,
+            conversation.id,
+            NewExchange(
+                messages=[question, answer] if new_question else [answer],
+                expected_current_id=conversation.current_message_id,
+                current_message_id=answer.id,
+                updated_at=answer.created_at,
+                title_if_untitled=title_from_question(question.content) if untitled else None,
+            ),
+        )
+        if not stored:
+            if await self._store.get_conversation(principal.user_id, conversation.id) is None:
+                raise NotFound("No such conversation.", code="conversation_not_found")
+            raise Conflict(
+                "The conversation changed while this question was being sent (another question or a branch "
+                "switch); reload it and send again.",
+                code="conversation_changed",
+            )
+        if self._settings.log_message_text:
+            log.info("chat.question", extra={"message_id": question.id, "text": question.content})
         request = ChatRequest(
             messages=turns,
             max_tokens=params.max_tokens,
@@ -237,28 +248,10 @@ class ChatService:
             headers=(simulator_headers or {}) if model.info.simulated else {},
         )
         generation = self._generations.start(
-            message_id=answer.id, user_id=principal.user_id, model=model, request=request
+            message_id=answer.id,
+            conversation_id=conversation.id,
+            user_id=principal.user_id,
+            model=model,
+            request=request,
         )
         return Exchange(question.id, answer.id, self._generations.subscribe(generation))
-
-
-async def _replay(message: Message) -> AsyncIterator[StreamEvent]:
-    if message.content:
-        yield ("delta", {"text": message.content})
-    if message.status is MessageStatus.STREAMING:
-        # Stored as streaming but no live generation here: its process ended mid-answer.
-        yield (
-            "error",
-            {"code": "interrupted", "detail": "This answer is no longer being written.", "status": "interrupted"},
-        )
-        return
-    yield terminal_event(
-        MessageOutcome(
-            content=message.content,
-            status=message.status,
-            usage=message.usage,
-            finish_reason=message.finish_reason,
-            error_code=message.error_code,
-            error_detail=message.error_detail,
-        )
-    )

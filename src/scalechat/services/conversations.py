@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import orjson
 
-from scalechat.domain import Conversation, Message, Parameters, ParametersUpdate, Principal, Role, new_id, now
+from scalechat.domain import (
+    DEFAULT_TITLE,
+    Conversation,
+    Message,
+    Parameters,
+    ParametersUpdate,
+    Principal,
+    Role,
+    new_id,
+    now,
+)
 from scalechat.errors import InvalidRequest, NotFound
 from scalechat.llm.catalog import ModelCatalog
 from scalechat.services.export import conversation_document
+from scalechat.services.generations import GenerationManager
 from scalechat.services.prompt import branch_to
-from scalechat.services.titles import DEFAULT_TITLE
+from scalechat.services.text import check_text
 from scalechat.settings import Settings
-from scalechat.store.base import ConversationPage, ConversationStore, Cursor
+from scalechat.store.base import ConversationChanges, ConversationPage, ConversationStore, Cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +35,12 @@ class ConversationWithMessages:
 
 
 class ConversationService:
-    def __init__(self, store: ConversationStore, catalog: ModelCatalog, settings: Settings) -> None:
+    def __init__(
+        self, store: ConversationStore, catalog: ModelCatalog, generations: GenerationManager, settings: Settings
+    ) -> None:
         self._store = store
         self._catalog = catalog
+        self._generations = generations
         self._settings = settings
 
     def _check_text(self, *, title: str | None, system_prompt: str | None) -> None:
@@ -40,6 +55,8 @@ class ConversationService:
                 f"the limit is {self._settings.max_system_prompt_chars}.",
                 code="system_prompt_too_long",
             )
+        check_text("title", title)
+        check_text("system_prompt", system_prompt)
 
     async def create(
         self,
@@ -76,7 +93,7 @@ class ConversationService:
     async def get_with_messages(self, principal: Principal, conversation_id: str) -> ConversationWithMessages:
         conversation = await self.get(principal, conversation_id)
         messages = await self._store.list_messages(principal.user_id, conversation_id)
-        return ConversationWithMessages(conversation, messages)
+        return ConversationWithMessages(conversation, self._generations.overlay(messages))
 
     async def list(
         self, principal: Principal, *, limit: int, cursor: str | None, query: str | None
@@ -98,38 +115,44 @@ class ConversationService:
         current_message_id: str | None = None,
     ) -> Conversation:
         self._check_text(title=title, system_prompt=system_prompt)
-        conversation = await self.get(principal, conversation_id)
-        if title is not None:
-            stripped = title.strip()
-            if not stripped:
-                raise InvalidRequest("The title cannot be empty.", code="title_empty")
-            conversation.title = stripped
-        if system_prompt is not None:
-            conversation.system_prompt = system_prompt
-        if parameters is not None:
-            conversation.parameters = parameters.apply_to(conversation.parameters)
+        if title is not None and not title.strip():
+            raise InvalidRequest("The title cannot be empty.", code="title_empty")
         if model is not None:
             self._catalog.get(model)
-            conversation.model = model
         if current_message_id is not None:
             message = await self._store.get_message(principal.user_id, current_message_id)
-            if message is None or message.conversation_id != conversation.id:
+            if message is None or message.conversation_id != conversation_id or message.role is not Role.ASSISTANT:
                 raise InvalidRequest(
-                    "current_message_id must be a message of this conversation.", code="invalid_message"
+                    "current_message_id must be an answer in this conversation.", code="invalid_message"
                 )
-            conversation.current_message_id = current_message_id
-        conversation.updated_at = now()
-        await self._store.update_conversation(conversation)
-        return conversation
+        parameters_now = None
+        if parameters is not None:
+            parameters_now = parameters.apply_to((await self.get(principal, conversation_id)).parameters)
+        updated = await self._store.update_conversation(
+            principal.user_id,
+            conversation_id,
+            ConversationChanges(
+                updated_at=now(),
+                title=title.strip() if title is not None else None,
+                system_prompt=system_prompt,
+                parameters=parameters_now,
+                model=model,
+                current_message_id=current_message_id,
+            ),
+        )
+        if updated is None:
+            raise NotFound("No such conversation.", code="conversation_not_found")
+        return updated
 
     async def delete(self, principal: Principal, conversation_id: str) -> None:
+        await self._generations.stop_conversation(principal.user_id, conversation_id)
         if not await self._store.delete_conversation(principal.user_id, conversation_id):
             raise NotFound("No such conversation.", code="conversation_not_found")
 
-    async def export(self, principal: Principal, conversation_id: str, fmt: str) -> tuple[str, str]:
+    async def export(
+        self, principal: Principal, conversation_id: str, fmt: Literal["json", "markdown"]
+    ) -> tuple[str, str]:
         """Return (body, media type). JSON holds the whole tree; Markdown the current branch."""
-        if fmt not in ("json", "markdown"):
-            raise InvalidRequest("format must be json or markdown.", code="invalid_export_format")
         full = await self.get_with_messages(principal, conversation_id)
         if fmt == "json":
             return orjson.dumps(conversation_document(full), option=orjson.OPT_INDENT_2).decode(), "application/json"

@@ -6,6 +6,10 @@ then follow live, so a dropped connection loses nothing and a second tab can
 watch the same answer. Text is checkpointed to the store in batches every
 `checkpoint_interval` seconds; the answer ends in exactly one stored status.
 
+Subscribers hear an answer's end as soon as it is known; the store is written
+right after. Until that write lands the generation stays registered, and
+`overlay` lets readers see the final state rather than the last checkpoint.
+
 Single-process for now: the registry is a dict. Running several instances
 needs the checkpoints (already in the database) plus a shared channel for
 live deltas and stop requests; that change stays inside this module.
@@ -15,26 +19,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from scalechat.domain import MessageStatus, Usage
+from scalechat.domain import INTERRUPTED_DETAIL, Message, MessageStatus, Usage
 from scalechat.errors import ModelError
 from scalechat.llm.base import ChatModel, ChatRequest
 from scalechat.llm.events import Finished, TextDelta, UsageReport
-from scalechat.store.base import ConversationStore, MessageOutcome
+from scalechat.store.base import Checkpoint, ConversationStore, MessageOutcome
 
 log = logging.getLogger(__name__)
 
 # What subscribers receive: ("delta", {"text": ...}), ("done", {...}) or ("error", {...}).
 StreamEvent = tuple[str, dict[str, Any]]
 
+# A retryable failure without a Retry-After still tells the user when to try again.
+DEFAULT_RETRY_AFTER_SECONDS = 10
+
 
 def terminal_event(outcome: MessageOutcome) -> StreamEvent:
-    """The last SSE event for a stored outcome."""
+    """The last event of a stream, for an outcome."""
     if outcome.status in (MessageStatus.COMPLETED, MessageStatus.STOPPED):
         reason = outcome.finish_reason or outcome.status.value
         usage = outcome.usage.model_dump() if outcome.usage else None
@@ -49,9 +57,30 @@ def terminal_event(outcome: MessageOutcome) -> StreamEvent:
     )
 
 
+async def replay_stored(message: Message) -> AsyncIterator[StreamEvent]:
+    """An answer nobody is writing any more, as a stream: its text, then how it ended."""
+    if message.content:
+        yield ("delta", {"text": message.content})
+    status = message.status
+    if status is MessageStatus.STREAMING:
+        # Stored as streaming but no generation here: the process writing it ended mid-answer.
+        status = MessageStatus.INTERRUPTED
+    yield terminal_event(
+        MessageOutcome(
+            content=message.content,
+            status=status,
+            usage=message.usage,
+            finish_reason=message.finish_reason,
+            error_code=message.error_code or ("interrupted" if status is MessageStatus.INTERRUPTED else None),
+            error_detail=message.error_detail or (INTERRUPTED_DETAIL if status is MessageStatus.INTERRUPTED else None),
+        )
+    )
+
+
 @dataclass(eq=False)
 class Generation:
     message_id: str
+    conversation_id: str
     user_id: str
     model_id: str
     chunks: list[str] = field(default_factory=list)
@@ -59,7 +88,7 @@ class Generation:
     outcome: MessageOutcome | None = None
     dirty: bool = False
     end_as: MessageStatus | None = None  # why the task was cancelled: stopped or interrupted
-    finishing: bool = False  # the outcome is being stored: too late to cancel
+    finishing: bool = False  # the outcome is known and being stored: too late to cancel
     task: asyncio.Task[None] | None = None
     started_at: float = field(default_factory=time.monotonic)
     first_token_at: float | None = None
@@ -67,6 +96,10 @@ class Generation:
     @property
     def text(self) -> str:
         return "".join(self.chunks)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.outcome is None
 
     def publish(self, event: StreamEvent) -> None:
         for queue in self.subscribers:
@@ -80,12 +113,17 @@ class GenerationManager:
         self._live: dict[str, Generation] = {}
         self._checkpointer: asyncio.Task[None] | None = None
         self._accepting = True
+        self._past_grace = False
         self._shutdown: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------
 
     async def start_background(self) -> None:
         self._checkpointer = asyncio.create_task(self._checkpoint_loop(), name="checkpointer")
+
+    @property
+    def accepting(self) -> bool:
+        return self._accepting
 
     def begin_shutdown(self, grace_seconds: float) -> asyncio.Task[None]:
         """Stop taking new answers and start draining; later calls return the same drain."""
@@ -99,50 +137,81 @@ class GenerationManager:
         await self.begin_shutdown(grace_seconds)
 
     async def _drain(self, grace_seconds: float) -> None:
-        tasks = [g.task for g in self._live.values() if g.task is not None]
-        if tasks:
-            log.info("generations.draining", extra={"count": len(tasks), "grace_s": grace_seconds})
-            _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
+        deadline = time.monotonic() + grace_seconds
+        if self._live:
+            log.info("generations.draining", extra={"count": len(self._live), "grace_s": grace_seconds})
+        # Loop: a request that passed the `accepting` check just before the drain began
+        # may still start a generation while we wait.
+        while (tasks := self._tasks()) and (remaining := deadline - time.monotonic()) > 0:
+            await asyncio.wait(tasks, timeout=remaining)
+        self._past_grace = True
+        while tasks := self._tasks():
             for generation in list(self._live.values()):
-                if generation.task in pending and not generation.finishing:
-                    generation.end_as = MessageStatus.INTERRUPTED
-                    generation.task.cancel()
-            if pending:
-                await asyncio.wait(pending)
+                self._cancel(generation, MessageStatus.INTERRUPTED)
+            await asyncio.wait(tasks)
         if self._checkpointer is not None:
             self._checkpointer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._checkpointer
 
-    @property
-    def accepting(self) -> bool:
-        return self._accepting
-
-    @property
-    def live_count(self) -> int:
-        return len(self._live)
+    def _tasks(self) -> set[asyncio.Task[None]]:
+        return {g.task for g in self._live.values() if g.task is not None and not g.task.done()}
 
     # -- the seam ----------------------------------------------------------
 
-    def start(self, *, message_id: str, user_id: str, model: ChatModel, request: ChatRequest) -> Generation:
-        generation = Generation(message_id=message_id, user_id=user_id, model_id=model.info.id)
+    def start(
+        self, *, message_id: str, conversation_id: str, user_id: str, model: ChatModel, request: ChatRequest
+    ) -> Generation:
+        generation = Generation(
+            message_id=message_id, conversation_id=conversation_id, user_id=user_id, model_id=model.info.id
+        )
         self._live[message_id] = generation
         generation.task = asyncio.create_task(self._run(generation, model, request), name=f"gen-{message_id}")
+        if self._past_grace:
+            self._cancel(generation, MessageStatus.INTERRUPTED)
         return generation
 
     def find(self, user_id: str, message_id: str) -> Generation | None:
         generation = self._live.get(message_id)
         return generation if generation is not None and generation.user_id == user_id else None
 
+    def overlay(self, messages: list[Message]) -> list[Message]:
+        """Messages with the live state of answers being written (text newer than the last checkpoint)."""
+        result = []
+        for message in messages:
+            generation = self._live.get(message.id)
+            if generation is None or generation.user_id != message.user_id:
+                result.append(message)
+            elif generation.outcome is None:
+                result.append(dataclasses.replace(message, content=generation.text))
+            else:
+                outcome = generation.outcome
+                result.append(
+                    dataclasses.replace(
+                        message,
+                        content=outcome.content,
+                        status=outcome.status,
+                        usage=outcome.usage,
+                        finish_reason=outcome.finish_reason,
+                        error_code=outcome.error_code,
+                        error_detail=outcome.error_detail,
+                    )
+                )
+        return result
+
     async def stop(self, generation: Generation) -> None:
         """Cancel the upstream request now and wait until the partial answer is stored."""
-        if generation.task is None or generation.task.done():
+        if generation.task is None:
             return
-        if not generation.finishing:
-            generation.end_as = MessageStatus.STOPPED
-            generation.task.cancel()
+        self._cancel(generation, MessageStatus.STOPPED)
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.shield(generation.task)
+
+    async def stop_conversation(self, user_id: str, conversation_id: str) -> None:
+        """Stop every answer being written in a conversation (it is being deleted)."""
+        for generation in list(self._live.values()):
+            if generation.user_id == user_id and generation.conversation_id == conversation_id:
+                await self.stop(generation)
 
     async def subscribe(self, generation: Generation) -> AsyncIterator[StreamEvent]:
         """What was produced so far as one delta, then every event live until the end."""
@@ -159,13 +228,32 @@ class GenerationManager:
                 yield ("delta", {"text": so_far})
             while True:
                 event = await queue.get()
-                yield event
                 if event[0] != "delta":
+                    yield event
+                    return
+                # A subscriber that fell behind gets what queued up as one delta.
+                texts = [event[1]["text"]]
+                end: StreamEvent | None = None
+                while not queue.empty():
+                    following = queue.get_nowait()
+                    if following[0] != "delta":
+                        end = following
+                        break
+                    texts.append(following[1]["text"])
+                yield event if len(texts) == 1 else ("delta", {"text": "".join(texts)})
+                if end is not None:
+                    yield end
                     return
         finally:
             generation.subscribers.discard(queue)
 
     # -- internals ---------------------------------------------------------
+
+    def _cancel(self, generation: Generation, status: MessageStatus) -> None:
+        if generation.task is None or generation.task.done() or generation.finishing:
+            return
+        generation.end_as = status
+        generation.task.cancel()
 
     async def _run(self, generation: Generation, model: ChatModel, request: ChatRequest) -> None:
         usage: Usage | None = None
@@ -184,26 +272,23 @@ class GenerationManager:
                 elif isinstance(event, Finished):
                     finish_reason = event.reason
             outcome = MessageOutcome(
-                content=generation.text,
-                status=MessageStatus.COMPLETED,
-                usage=usage,
-                finish_reason=finish_reason,
+                content=generation.text, status=MessageStatus.COMPLETED, usage=usage, finish_reason=finish_reason
             )
         except asyncio.CancelledError:
-            status = generation.end_as or MessageStatus.INTERRUPTED
-            detail = None if status is MessageStatus.STOPPED else "The server stopped before this answer was finished."
+            stopped = generation.end_as is MessageStatus.STOPPED
             outcome = MessageOutcome(
                 content=generation.text,
-                status=status,
+                status=MessageStatus.STOPPED if stopped else MessageStatus.INTERRUPTED,
                 usage=usage,
-                finish_reason="stopped" if status is MessageStatus.STOPPED else None,
-                error_code=None if status is MessageStatus.STOPPED else "interrupted",
-                error_detail=detail,
+                finish_reason="stopped" if stopped else None,
+                error_code=None if stopped else "interrupted",
+                error_detail=None if stopped else INTERRUPTED_DETAIL,
             )
         except ModelError as error:
             detail = error.detail
-            if error.retry_after is not None:
-                detail = f"{detail} Try again in {error.retry_after:g} seconds."
+            if error.retry_after is not None or error.retryable:
+                wait = error.retry_after if error.retry_after is not None else DEFAULT_RETRY_AFTER_SECONDS
+                detail = f"{detail} Try again in {wait:g} seconds."
             outcome = MessageOutcome(
                 content=generation.text,
                 status=MessageStatus.FAILED,
@@ -223,15 +308,20 @@ class GenerationManager:
 
     async def _finish(self, generation: Generation, outcome: MessageOutcome) -> None:
         generation.finishing = True
-        try:
-            await self._store.finish_message(generation.message_id, outcome)
-        except Exception:
-            log.exception("generation.store_failed", extra={"message_id": generation.message_id})
         generation.outcome = outcome
         generation.dirty = False
-        self._live.pop(generation.message_id, None)
         generation.publish(terminal_event(outcome))
-        now = time.monotonic()
+        try:
+            await self._store.finish_message(generation.user_id, generation.message_id, outcome)
+        except Exception:
+            log.exception("generation.store_failed", extra={"message_id": generation.message_id})
+        finally:
+            self._live.pop(generation.message_id, None)
+        self._log_finished(generation, outcome)
+
+    @staticmethod
+    def _log_finished(generation: Generation, outcome: MessageOutcome) -> None:
+        first = generation.first_token_at
         log.info(
             "generation.finished",
             extra={
@@ -240,12 +330,8 @@ class GenerationManager:
                 "status": outcome.status.value,
                 "finish_reason": outcome.finish_reason,
                 "error_code": outcome.error_code,
-                "first_token_ms": (
-                    round((generation.first_token_at - generation.started_at) * 1000, 1)
-                    if generation.first_token_at
-                    else None
-                ),
-                "total_ms": round((now - generation.started_at) * 1000, 1),
+                "first_token_ms": round((first - generation.started_at) * 1000, 1) if first else None,
+                "total_ms": round((time.monotonic() - generation.started_at) * 1000, 1),
             },
         )
 
@@ -255,14 +341,14 @@ class GenerationManager:
             await self.checkpoint()
 
     async def checkpoint(self) -> None:
-        dirty = {g.message_id: g for g in self._live.values() if g.dirty and g.outcome is None}
+        dirty = [g for g in self._live.values() if g.dirty and g.outcome is None]
         if not dirty:
             return
-        for generation in dirty.values():
+        for generation in dirty:
             generation.dirty = False
         try:
-            await self._store.save_checkpoints({mid: g.text for mid, g in dirty.items()})
+            await self._store.save_checkpoints([Checkpoint(g.user_id, g.message_id, g.text) for g in dirty])
         except Exception:
             log.exception("generations.checkpoint_failed", extra={"count": len(dirty)})
-            for generation in dirty.values():
+            for generation in dirty:
                 generation.dirty = True

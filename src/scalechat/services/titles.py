@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-DEFAULT_TITLE = "New chat"
+from scalechat.domain import DEFAULT_TITLE
+
 MAX_AUTO_TITLE = 60
 
 

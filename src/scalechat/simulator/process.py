@@ -36,7 +36,9 @@ class SimulatorProcess:
             "127.0.0.1",
             "--port",
             str(self.port),
-            env={**os.environ, "SCALECHAT_CHILD": "simulator"},
+            "--parent-pid",
+            str(os.getpid()),
+            env=os.environ.copy(),
             stdin=asyncio.subprocess.DEVNULL,
         )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS

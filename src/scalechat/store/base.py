@@ -11,7 +11,7 @@ from typing import Protocol
 
 import orjson
 
-from scalechat.domain import Conversation, Message, MessageStatus, Usage
+from scalechat.domain import Conversation, Message, MessageStatus, Parameters, Usage
 from scalechat.errors import InvalidRequest
 
 
@@ -50,6 +50,42 @@ class ConversationPage:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationChanges:
+    """A partial update: only the fields that are not None are written (never the whole row,
+    so a rename and a new answer arriving at the same moment both survive)."""
+
+    updated_at: datetime
+    title: str | None = None
+    system_prompt: str | None = None
+    parameters: Parameters | None = None
+    model: str | None = None
+    current_message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewExchange:
+    """Messages to add, and how the conversation moves to them.
+
+    Written only if the conversation still shows `expected_current_id`: of two
+    questions sent at once (a double click, two tabs), one wins and the other
+    gets a conflict instead of a second branch nobody asked for.
+    """
+
+    messages: list[Message]
+    expected_current_id: str | None
+    current_message_id: str
+    updated_at: datetime
+    title_if_untitled: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    user_id: str
+    message_id: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
 class MessageOutcome:
     """How a streamed answer ended, as stored."""
 
@@ -70,8 +106,10 @@ class ConversationStore(Protocol):
         self, user_id: str, *, limit: int, cursor: Cursor | None, query: str | None
     ) -> ConversationPage: ...
 
-    async def update_conversation(self, conversation: Conversation) -> None:
-        """Store title, system prompt, parameters, model, current message and updated_at."""
+    async def update_conversation(
+        self, user_id: str, conversation_id: str, changes: ConversationChanges
+    ) -> Conversation | None:
+        """Write the given fields; return the conversation as stored, None if there is none."""
         ...
 
     async def delete_conversation(self, user_id: str, conversation_id: str) -> bool: ...
@@ -82,18 +120,26 @@ class ConversationStore(Protocol):
 
     async def get_message(self, user_id: str, message_id: str) -> Message | None: ...
 
-    async def add_messages(self, conversation: Conversation, messages: list[Message]) -> None:
-        """Insert messages and update the conversation in one transaction."""
+    async def add_exchange(self, user_id: str, conversation_id: str, exchange: NewExchange) -> bool:
+        """Insert the messages and move the conversation, in one transaction.
+
+        False (and nothing written) when the conversation is gone or no longer
+        shows `exchange.expected_current_id`.
+        """
         ...
 
-    async def save_checkpoints(self, contents: dict[str, str]) -> None:
-        """Store the text streamed so far of several answers at once (by message id)."""
+    async def save_checkpoints(self, checkpoints: list[Checkpoint]) -> None:
+        """Store the text streamed so far of several answers at once."""
         ...
 
-    async def finish_message(self, message_id: str, outcome: MessageOutcome) -> None: ...
+    async def finish_message(self, user_id: str, message_id: str, outcome: MessageOutcome) -> None: ...
 
-    async def interrupt_streaming(self) -> int:
-        """Mark answers left `streaming` by a previous process as `interrupted`; return how many."""
+    async def interrupt_streaming(self, detail: str) -> int:
+        """Mark answers left `streaming` by a previous process as `interrupted`; return how many.
+
+        Assumes one instance per database. Several instances need an owner and a
+        lease per answer being written (the multi-instance work).
+        """
         ...
 
     async def ping(self) -> None: ...

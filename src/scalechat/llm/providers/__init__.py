@@ -1,1 +1,1 @@
-"""Providers build authenticated SDK clients; `build_models` turns settings into ChatModels."""
+"""Providers build authenticated SDK clients; `llm.catalog` turns settings into ChatModels."""

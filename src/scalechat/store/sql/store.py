@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, event, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, event, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from scalechat.domain import Conversation, Message, MessageStatus, Parameters, Role, Usage
-from scalechat.store.base import ConversationPage, Cursor, MessageOutcome
+from scalechat.domain import DEFAULT_TITLE, Conversation, Message, MessageStatus, Parameters, Role, Usage
+from scalechat.store.base import Checkpoint, ConversationChanges, ConversationPage, Cursor, MessageOutcome, NewExchange
 from scalechat.store.sql.tables import conversations, messages
 
 
@@ -27,7 +27,8 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip on every checkout of the hot path; recycle instead.
+    return create_async_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
 
 
 def _like_pattern(query: str) -> str:
@@ -67,14 +68,21 @@ def _message(row: Row[Any]) -> Message:
     )
 
 
-def _conversation_values(conversation: Conversation) -> dict[str, Any]:
+def _message_values(m: Message) -> dict[str, Any]:
     return {
-        "title": conversation.title,
-        "system_prompt": conversation.system_prompt,
-        "parameters": conversation.parameters.model_dump(),
-        "model": conversation.model,
-        "current_message_id": conversation.current_message_id,
-        "updated_at": conversation.updated_at,
+        "id": m.id,
+        "conversation_id": m.conversation_id,
+        "user_id": m.user_id,
+        "parent_id": m.parent_id,
+        "role": m.role.value,
+        "content": m.content,
+        "status": m.status.value,
+        "model": m.model,
+        "usage": m.usage.model_dump() if m.usage else None,
+        "finish_reason": m.finish_reason,
+        "error_code": m.error_code,
+        "error_detail": m.error_detail,
+        "created_at": m.created_at,
     }
 
 
@@ -88,8 +96,13 @@ class SqlConversationStore:
                 insert(conversations).values(
                     id=conversation.id,
                     user_id=conversation.user_id,
+                    title=conversation.title,
+                    system_prompt=conversation.system_prompt,
+                    parameters=conversation.parameters.model_dump(),
+                    model=conversation.model,
+                    current_message_id=conversation.current_message_id,
                     created_at=conversation.created_at,
-                    **_conversation_values(conversation),
+                    updated_at=conversation.updated_at,
                 )
             )
 
@@ -130,13 +143,26 @@ class SqlConversationStore:
         next_cursor = Cursor(items[-1].updated_at, items[-1].id) if len(rows) > limit else None
         return ConversationPage(items, next_cursor)
 
-    async def update_conversation(self, conversation: Conversation) -> None:
+    async def update_conversation(
+        self, user_id: str, conversation_id: str, changes: ConversationChanges
+    ) -> Conversation | None:
+        values: dict[str, Any] = {"updated_at": changes.updated_at}
+        for name in ("title", "system_prompt", "model", "current_message_id"):
+            value = getattr(changes, name)
+            if value is not None:
+                values[name] = value
+        if changes.parameters is not None:
+            values["parameters"] = changes.parameters.model_dump()
         async with self._engine.begin() as conn:
-            await conn.execute(
-                update(conversations)
-                .where(conversations.c.id == conversation.id, conversations.c.user_id == conversation.user_id)
-                .values(**_conversation_values(conversation))
-            )
+            row = (
+                await conn.execute(
+                    update(conversations)
+                    .where(conversations.c.id == conversation_id, conversations.c.user_id == user_id)
+                    .values(**values)
+                    .returning(*conversations.c)
+                )
+            ).first()
+        return _conversation(row) if row else None
 
     async def delete_conversation(self, user_id: str, conversation_id: str) -> bool:
         async with self._engine.begin() as conn:
@@ -171,51 +197,58 @@ class SqlConversationStore:
             ).first()
         return _message(row) if row else None
 
-    async def add_messages(self, conversation: Conversation, new_messages: list[Message]) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                insert(messages),
-                [
-                    {
-                        "id": m.id,
-                        "conversation_id": m.conversation_id,
-                        "user_id": m.user_id,
-                        "parent_id": m.parent_id,
-                        "role": m.role.value,
-                        "content": m.content,
-                        "status": m.status.value,
-                        "model": m.model,
-                        "usage": m.usage.model_dump() if m.usage else None,
-                        "finish_reason": m.finish_reason,
-                        "error_code": m.error_code,
-                        "error_detail": m.error_detail,
-                        "created_at": m.created_at,
-                    }
-                    for m in new_messages
-                ],
+    async def add_exchange(self, user_id: str, conversation_id: str, exchange: NewExchange) -> bool:
+        values: dict[str, Any] = {
+            "current_message_id": exchange.current_message_id,
+            "updated_at": exchange.updated_at,
+        }
+        if exchange.title_if_untitled is not None:
+            values["title"] = case(
+                (conversations.c.title == DEFAULT_TITLE, exchange.title_if_untitled), else_=conversations.c.title
             )
-            await conn.execute(
+        async with self._engine.begin() as conn:
+            # The conditional update first: it takes the row's write lock, so a concurrent
+            # question or delete either happened before (no row matches) or waits for us.
+            moved = await conn.execute(
                 update(conversations)
-                .where(conversations.c.id == conversation.id, conversations.c.user_id == conversation.user_id)
-                .values(**_conversation_values(conversation))
+                .where(
+                    conversations.c.id == conversation_id,
+                    conversations.c.user_id == user_id,
+                    conversations.c.current_message_id.is_(None)
+                    if exchange.expected_current_id is None
+                    else conversations.c.current_message_id == exchange.expected_current_id,
+                )
+                .values(**values)
+            )
+            if moved.rowcount != 1:
+                await conn.rollback()
+                return False
+            await conn.execute(insert(messages), [_message_values(m) for m in exchange.messages])
+        return True
+
+    async def save_checkpoints(self, checkpoints: list[Checkpoint]) -> None:
+        if not checkpoints:
+            return
+        statement = (
+            update(messages)
+            .where(
+                messages.c.id == bindparam("message_id"),
+                messages.c.user_id == bindparam("owner"),
+                messages.c.status == MessageStatus.STREAMING.value,
+            )
+            .values(content=bindparam("text"))
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                statement,
+                [{"message_id": c.message_id, "owner": c.user_id, "text": c.content} for c in checkpoints],
             )
 
-    async def save_checkpoints(self, contents: dict[str, str]) -> None:
-        if not contents:
-            return
-        async with self._engine.begin() as conn:
-            for message_id, content in contents.items():
-                await conn.execute(
-                    update(messages)
-                    .where(messages.c.id == message_id, messages.c.status == MessageStatus.STREAMING.value)
-                    .values(content=content)
-                )
-
-    async def finish_message(self, message_id: str, outcome: MessageOutcome) -> None:
+    async def finish_message(self, user_id: str, message_id: str, outcome: MessageOutcome) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(messages)
-                .where(messages.c.id == message_id)
+                .where(messages.c.id == message_id, messages.c.user_id == user_id)
                 .values(
                     content=outcome.content,
                     status=outcome.status.value,
@@ -226,16 +259,12 @@ class SqlConversationStore:
                 )
             )
 
-    async def interrupt_streaming(self) -> int:
+    async def interrupt_streaming(self, detail: str) -> int:
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(messages)
                 .where(messages.c.status == MessageStatus.STREAMING.value)
-                .values(
-                    status=MessageStatus.INTERRUPTED.value,
-                    error_code="interrupted",
-                    error_detail="The server stopped before this answer was finished.",
-                )
+                .values(status=MessageStatus.INTERRUPTED.value, error_code="interrupted", error_detail=detail)
             )
         return int(result.rowcount or 0)
 
