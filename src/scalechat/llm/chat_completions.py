@@ -66,11 +66,8 @@ class ChatCompletionsModel:
                 stream_options={"include_usage": True},
                 extra_headers=request.headers or None,
             ) as response:
-                async for line in response.iter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
-                    if data == "[DONE]":
+                async for data in sse_data(response.http_response.aiter_bytes()):
+                    if data == b"[DONE]":
                         break
                     chunk = orjson.loads(data)
                     if "error" in chunk:
@@ -110,6 +107,26 @@ class ChatCompletionsModel:
         finally:
             if self._credential is not None:
                 await self._credential.close()
+
+
+async def sse_data(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The payload of each `data:` line of a server-sent event stream, as bytes.
+
+    Bytes in, bytes out: decoding text and splitting lines through the SDK's
+    generic line iterator costs more than everything else done per chunk.
+    """
+    buffer = b""
+    async for chunk in chunks:
+        buffer = buffer + chunk if buffer else chunk
+        start = 0
+        while (end := buffer.find(b"\n", start)) != -1:
+            line = buffer[start:end]
+            start = end + 1
+            if line.startswith(b"data:"):
+                yield line[5:].strip()
+        buffer = buffer[start:]
+    if buffer.startswith(b"data:"):
+        yield buffer[5:].strip()
 
 
 def _events_of(chunk: dict[str, Any]) -> list[ModelEvent]:
