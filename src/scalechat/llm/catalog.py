@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx2
+import openai
 
 from scalechat.errors import InvalidRequest
 from scalechat.llm.base import ChatModel, ModelInfo
@@ -64,10 +65,13 @@ class ModelCatalog:
 
 
 def http_client_for(settings: Settings) -> httpx2.AsyncClient:
+    """The SDK's aiohttp-backed client: per streamed chunk it costs a fraction of the default
+    transport's, which enters an anyio cancel scope for every read."""
     timeout = httpx2.Timeout(settings.model.read_timeout_seconds, connect=settings.model.connect_timeout_seconds)
     # Many concurrent streams share one pool; the default of 100 would queue the 101st.
     limits = httpx2.Limits(max_connections=10_000, max_keepalive_connections=1_000)
-    return httpx2.AsyncClient(timeout=timeout, limits=limits)
+    client: httpx2.AsyncClient = openai.DefaultAioHttpClient(timeout=timeout, limits=limits)
+    return client
 
 
 def build_catalog(settings: Settings, simulator_url: str | None) -> ModelCatalog:
