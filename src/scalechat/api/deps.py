@@ -1,4 +1,8 @@
-"""Typed dependencies. Everything comes from the `Services` the lifespan put on app.state."""
+"""Typed dependencies. Everything comes from the `Services` the lifespan put on app.state.
+
+All `async def`: FastAPI runs a plain `def` dependency in a worker thread, a thread hop
+per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -26,22 +30,22 @@ class Services:
     chat: ChatService
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     # AUTH_MODE=local: the server only listens on loopback (checked at start-up).
     settings: Settings = request.app.state.services.settings
     return Principal(user_id=settings.local_user_id, name=settings.local_user_name)
 
 
-def get_conversation_service(services: Annotated[Services, Depends(get_services)]) -> ConversationService:
+async def get_conversation_service(services: Annotated[Services, Depends(get_services)]) -> ConversationService:
     return services.conversations
 
 
-def get_chat_service(services: Annotated[Services, Depends(get_services)]) -> ChatService:
+async def get_chat_service(services: Annotated[Services, Depends(get_services)]) -> ChatService:
     return services.chat
 
 

@@ -153,10 +153,10 @@ class ChatService:
     # -- helpers -----------------------------------------------------------
 
     async def _load(self, principal: Principal, conversation_id: str) -> tuple[Conversation, list[Message]]:
-        conversation = await self._store.get_conversation(principal.user_id, conversation_id)
-        if conversation is None:
+        loaded = await self._store.get_conversation_with_messages(principal.user_id, conversation_id)
+        if loaded is None:
             raise NotFound("No such conversation.", code="conversation_not_found")
-        messages = await self._store.list_messages(principal.user_id, conversation_id)
+        conversation, messages = loaded
         return conversation, self._generations.overlay(messages)
 
     def _check_not_streaming(self, by_id: dict[str, Message], conversation: Conversation) -> None:

@@ -91,8 +91,10 @@ class ConversationService:
         return conversation
 
     async def get_with_messages(self, principal: Principal, conversation_id: str) -> ConversationWithMessages:
-        conversation = await self.get(principal, conversation_id)
-        messages = await self._store.list_messages(principal.user_id, conversation_id)
+        loaded = await self._store.get_conversation_with_messages(principal.user_id, conversation_id)
+        if loaded is None:
+            raise NotFound("No such conversation.", code="conversation_not_found")
+        conversation, messages = loaded
         return ConversationWithMessages(conversation, self._generations.overlay(messages))
 
     async def list(

@@ -114,8 +114,10 @@ class ConversationStore(Protocol):
 
     async def delete_conversation(self, user_id: str, conversation_id: str) -> bool: ...
 
-    async def list_messages(self, user_id: str, conversation_id: str) -> list[Message]:
-        """All messages of the conversation, in creation order."""
+    async def get_conversation_with_messages(
+        self, user_id: str, conversation_id: str
+    ) -> tuple[Conversation, list[Message]] | None:
+        """One conversation and all its messages in creation order, read together."""
         ...
 
     async def get_message(self, user_id: str, message_id: str) -> Message | None: ...

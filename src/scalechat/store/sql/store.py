@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, delete, event, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.sql import Select
 
 from scalechat.domain import DEFAULT_TITLE, Conversation, Message, MessageStatus, Parameters, Role, Usage
 from scalechat.store.base import Checkpoint, ConversationChanges, ConversationPage, Cursor, MessageOutcome, NewExchange
@@ -29,6 +30,14 @@ def create_engine(url: str) -> AsyncEngine:
         return engine
     # No pre-ping: it costs a round trip on every checkout of the hot path; recycle instead.
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
+
+
+def _messages_of(user_id: str, conversation_id: str) -> Select[Any]:
+    return (
+        select(messages)
+        .where(messages.c.conversation_id == conversation_id, messages.c.user_id == user_id)
+        .order_by(messages.c.created_at, messages.c.id)
+    )
 
 
 def _like_pattern(query: str) -> str:
@@ -179,16 +188,22 @@ class SqlConversationStore:
             await conn.execute(delete(conversations).where(conversations.c.id == conversation_id))
         return True
 
-    async def list_messages(self, user_id: str, conversation_id: str) -> list[Message]:
+    async def get_conversation_with_messages(
+        self, user_id: str, conversation_id: str
+    ) -> tuple[Conversation, list[Message]] | None:
+        # One connection, one read transaction: a consistent pair, one pool checkout on the hot path.
         async with self._engine.connect() as conn:
-            rows = (
+            row = (
                 await conn.execute(
-                    select(messages)
-                    .where(messages.c.conversation_id == conversation_id, messages.c.user_id == user_id)
-                    .order_by(messages.c.created_at, messages.c.id)
+                    select(conversations).where(
+                        conversations.c.id == conversation_id, conversations.c.user_id == user_id
+                    )
                 )
-            ).all()
-        return [_message(row) for row in rows]
+            ).first()
+            if row is None:
+                return None
+            rows = (await conn.execute(_messages_of(user_id, conversation_id))).all()
+        return _conversation(row), [_message(r) for r in rows]
 
     async def get_message(self, user_id: str, message_id: str) -> Message | None:
         async with self._engine.connect() as conn:
