@@ -30,7 +30,7 @@ from scalechat.domain import INTERRUPTED_DETAIL, Message, MessageStatus, Usage
 from scalechat.errors import ModelError
 from scalechat.llm.base import ChatModel, ChatRequest
 from scalechat.llm.events import Finished, TextDelta, UsageReport
-from scalechat.store.base import Checkpoint, ConversationStore, MessageOutcome
+from scalechat.store.base import Checkpoint, ConversationStore, FinishedMessage, MessageOutcome
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,9 @@ class GenerationManager:
         self._interval = checkpoint_interval
         self._live: dict[str, Generation] = {}
         self._checkpointer: asyncio.Task[None] | None = None
+        self._finisher: asyncio.Task[None] | None = None
+        self._finished: list[tuple[FinishedMessage, asyncio.Future[None]]] = []
+        self._finished_waiting = asyncio.Event()
         self._accepting = True
         self._past_grace = False
         self._shutdown: asyncio.Task[None] | None = None
@@ -120,6 +123,7 @@ class GenerationManager:
 
     async def start_background(self) -> None:
         self._checkpointer = asyncio.create_task(self._checkpoint_loop(), name="checkpointer")
+        self._finisher = asyncio.create_task(self._finish_loop(), name="finisher")
 
     @property
     def accepting(self) -> bool:
@@ -149,10 +153,11 @@ class GenerationManager:
             for generation in list(self._live.values()):
                 self._cancel(generation, MessageStatus.INTERRUPTED)
             await asyncio.wait(tasks)
-        if self._checkpointer is not None:
-            self._checkpointer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._checkpointer
+        for task in (self._checkpointer, self._finisher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     def _tasks(self) -> set[asyncio.Task[None]]:
         return {g.task for g in self._live.values() if g.task is not None and not g.task.done()}
@@ -311,10 +316,11 @@ class GenerationManager:
         generation.outcome = outcome
         generation.dirty = False
         generation.publish(terminal_event(outcome))
+        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._finished.append((FinishedMessage(generation.user_id, generation.message_id, outcome), stored))
+        self._finished_waiting.set()
         try:
-            await self._store.finish_message(generation.user_id, generation.message_id, outcome)
-        except Exception:
-            log.exception("generation.store_failed", extra={"message_id": generation.message_id})
+            await stored
         finally:
             self._live.pop(generation.message_id, None)
         self._log_finished(generation, outcome)
@@ -334,6 +340,24 @@ class GenerationManager:
                 "total_ms": round((time.monotonic() - generation.started_at) * 1000, 1),
             },
         )
+
+    async def _finish_loop(self) -> None:
+        """Store answers' ends in batches: one transaction for all that ended since the last one.
+
+        Under load many answers end within a few milliseconds; one commit each would make
+        every answer wait for SQLite's single writer in turn.
+        """
+        while True:
+            await self._finished_waiting.wait()
+            self._finished_waiting.clear()
+            batch, self._finished = self._finished, []
+            try:
+                await self._store.finish_messages([finished for finished, _ in batch])
+            except Exception:
+                log.exception("generations.store_failed", extra={"count": len(batch)})
+            for _, stored in batch:
+                if not stored.done():
+                    stored.set_result(None)
 
     async def _checkpoint_loop(self) -> None:
         while True:

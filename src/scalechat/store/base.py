@@ -86,6 +86,13 @@ class Checkpoint:
 
 
 @dataclass(frozen=True, slots=True)
+class FinishedMessage:
+    user_id: str
+    message_id: str
+    outcome: MessageOutcome
+
+
+@dataclass(frozen=True, slots=True)
 class MessageOutcome:
     """How a streamed answer ended, as stored."""
 
@@ -134,7 +141,9 @@ class ConversationStore(Protocol):
         """Store the text streamed so far of several answers at once."""
         ...
 
-    async def finish_message(self, user_id: str, message_id: str, outcome: MessageOutcome) -> None: ...
+    async def finish_messages(self, finished: list[FinishedMessage]) -> None:
+        """Store how several answers ended, in one transaction."""
+        ...
 
     async def interrupt_streaming(self, detail: str) -> int:
         """Mark answers left `streaming` by a previous process as `interrupted`; return how many.

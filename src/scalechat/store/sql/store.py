@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 
 from scalechat.domain import DEFAULT_TITLE, Conversation, Message, MessageStatus, Parameters, Role, Usage
-from scalechat.store.base import Checkpoint, ConversationChanges, ConversationPage, Cursor, MessageOutcome, NewExchange
+from scalechat.store.base import Checkpoint, ConversationChanges, ConversationPage, Cursor, FinishedMessage, NewExchange
 from scalechat.store.sql.tables import conversations, messages
 
 
@@ -263,20 +263,36 @@ class SqlConversationStore:
                 [{"message_id": c.message_id, "owner": c.user_id, "text": c.content} for c in checkpoints],
             )
 
-    async def finish_message(self, user_id: str, message_id: str, outcome: MessageOutcome) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(messages)
-                .where(messages.c.id == message_id, messages.c.user_id == user_id)
-                .values(
-                    content=outcome.content,
-                    status=outcome.status.value,
-                    usage=outcome.usage.model_dump() if outcome.usage else None,
-                    finish_reason=outcome.finish_reason,
-                    error_code=outcome.error_code,
-                    error_detail=outcome.error_detail,
-                )
+    async def finish_messages(self, finished: list[FinishedMessage]) -> None:
+        if not finished:
+            return
+        statement = (
+            update(messages)
+            .where(messages.c.id == bindparam("message_id"), messages.c.user_id == bindparam("owner"))
+            .values(
+                content=bindparam("text"),
+                status=bindparam("end_status"),
+                usage=bindparam("end_usage", type_=messages.c.usage.type),
+                finish_reason=bindparam("end_reason"),
+                error_code=bindparam("end_code"),
+                error_detail=bindparam("end_detail"),
             )
+        )
+        rows = [
+            {
+                "message_id": f.message_id,
+                "owner": f.user_id,
+                "text": f.outcome.content,
+                "end_status": f.outcome.status.value,
+                "end_usage": f.outcome.usage.model_dump() if f.outcome.usage else None,
+                "end_reason": f.outcome.finish_reason,
+                "end_code": f.outcome.error_code,
+                "end_detail": f.outcome.error_detail,
+            }
+            for f in finished
+        ]
+        async with self._engine.begin() as conn:
+            await conn.execute(statement, rows)
 
     async def interrupt_streaming(self, detail: str) -> int:
         async with self._engine.begin() as conn:
