@@ -36,6 +36,10 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
 
 
+def _conversation_of(user_id: str, conversation_id: str) -> Select[Any]:
+    return select(conversations).where(conversations.c.id == conversation_id, conversations.c.user_id == user_id)
+
+
 def _messages_of(user_id: str, conversation_id: str) -> Select[Any]:
     return (
         select(messages)
@@ -121,13 +125,7 @@ class SqlConversationStore:
 
     async def get_conversation(self, user_id: str, conversation_id: str) -> Conversation | None:
         async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(conversations).where(
-                        conversations.c.id == conversation_id, conversations.c.user_id == user_id
-                    )
-                )
-            ).first()
+            row = (await conn.execute(_conversation_of(user_id, conversation_id))).first()
         return _conversation(row) if row else None
 
     async def list_conversations(
@@ -197,13 +195,7 @@ class SqlConversationStore:
     ) -> tuple[Conversation, list[Message]] | None:
         # One connection, one read transaction: a consistent pair, one pool checkout on the hot path.
         async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(conversations).where(
-                        conversations.c.id == conversation_id, conversations.c.user_id == user_id
-                    )
-                )
-            ).first()
+            row = (await conn.execute(_conversation_of(user_id, conversation_id))).first()
             if row is None:
                 return None
             rows = (await conn.execute(_messages_of(user_id, conversation_id))).all()
