@@ -10,12 +10,7 @@ from hypothesis import strategies as st
 
 from scalechat.llm.chat_completions import sse_data
 
-STREAM = (
-    b'data: {"a":1}\n\n'
-    b": a comment\n\n"
-    b'data: {"b":"x\\ny"}\r\n\r\n'
-    b"event: ignored\ndata: [DONE]\n\n"
-)
+STREAM = b'data: {"a":1}\n\n: a comment\n\ndata: {"b":"x\\ny"}\r\n\r\nevent: ignored\ndata: [DONE]\n\n'
 
 
 async def chunks_of(data: bytes, cuts: list[int]) -> AsyncIterator[bytes]:
