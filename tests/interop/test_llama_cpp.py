@@ -49,11 +49,15 @@ def llama_command(port: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A running llama.cpp server; its `/v1` base URL."""
+    """A running llama.cpp server; its `/v1` base URL.
+
+    Missing parts fail rather than skip: `make test` installs llama.cpp, and the model lies in
+    ../shared/models, so a skip would only hide a broken set-up.
+    """
     if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed: `uv sync --group interop`")
+        pytest.fail("llama-cpp-python is not installed: run `make interop-setup` (part of `make test`)")
     if not MODEL_PATH.exists():
-        pytest.skip(f"test model missing: {MODEL_PATH}")
+        pytest.fail(f"test model missing: {MODEL_PATH} (../shared/models beside the checkout)")
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama") / "llama.log"
     with log_path.open("wb") as log:
