@@ -316,11 +316,16 @@ class GenerationManager:
         generation.outcome = outcome
         generation.dirty = False
         generation.publish(terminal_event(outcome))
-        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._finished.append((FinishedMessage(generation.user_id, generation.message_id, outcome), stored))
-        self._finished_waiting.set()
+        finished = FinishedMessage(generation.user_id, generation.message_id, outcome)
         try:
-            await stored
+            if self._finisher is None or self._finisher.done():
+                # No batch writer (not started, or already drained): store it here.
+                await self._store_finished([finished])
+            else:
+                stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                self._finished.append((finished, stored))
+                self._finished_waiting.set()
+                await stored
         finally:
             self._live.pop(generation.message_id, None)
         self._log_finished(generation, outcome)
@@ -352,12 +357,18 @@ class GenerationManager:
             self._finished_waiting.clear()
             batch, self._finished = self._finished, []
             try:
-                await self._store.finish_messages([finished for finished, _ in batch])
-            except Exception:
-                log.exception("generations.store_failed", extra={"count": len(batch)})
-            for _, stored in batch:
-                if not stored.done():
-                    stored.set_result(None)
+                await self._store_finished([finished for finished, _ in batch])
+            finally:
+                for _, stored in batch:  # never leave an answer waiting, even if cancelled
+                    if not stored.done():
+                        stored.set_result(None)
+
+    async def _store_finished(self, finished: list[FinishedMessage]) -> None:
+        try:
+            await self._store.finish_messages(finished)
+        except Exception:
+            # The answers keep their last checkpoint; a restart marks them interrupted.
+            log.exception("generations.store_failed", extra={"count": len(finished)})
 
     async def _checkpoint_loop(self) -> None:
         while True:
