@@ -67,6 +67,8 @@ class ChatCompletionsModel:
                 extra_headers=request.headers or None,
             ) as response:
                 async for data in sse_data(response.http_response.aiter_bytes()):
+                    if not data:
+                        continue
                     if data == b"[DONE]":
                         break
                     chunk = orjson.loads(data)

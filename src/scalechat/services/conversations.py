@@ -148,7 +148,10 @@ class ConversationService:
 
     async def delete(self, principal: Principal, conversation_id: str) -> None:
         await self._generations.stop_conversation(principal.user_id, conversation_id)
-        if not await self._store.delete_conversation(principal.user_id, conversation_id):
+        deleted = await self._store.delete_conversation(principal.user_id, conversation_id)
+        # Again: a question stored just before the delete may have started its answer meanwhile.
+        await self._generations.stop_conversation(principal.user_id, conversation_id)
+        if not deleted:
             raise NotFound("No such conversation.", code="conversation_not_found")
 
     async def export(

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 # What subscribers receive: ("delta", {"text": ...}), ("done", {...}) or ("error", {...}).
 StreamEvent = tuple[str, dict[str, Any]]
 
+# Waits between attempts to store answers' ends when the database fails.
+STORE_RETRY_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+
 # A retryable failure without a Retry-After still tells the user when to try again.
 DEFAULT_RETRY_AFTER_SECONDS = 10
 
@@ -88,6 +91,7 @@ class Generation:
     outcome: MessageOutcome | None = None
     dirty: bool = False
     end_as: MessageStatus | None = None  # why the task was cancelled: stopped or interrupted
+    running: bool = False  # the task has taken its first step: cancel() now lands inside `_run`'s try
     finishing: bool = False  # the outcome is known and being stored: too late to cancel
     task: asyncio.Task[None] | None = None
     started_at: float = field(default_factory=time.monotonic)
@@ -115,6 +119,7 @@ class GenerationManager:
         self._finisher: asyncio.Task[None] | None = None
         self._finished: list[tuple[FinishedMessage, asyncio.Future[None]]] = []
         self._finished_waiting = asyncio.Event()
+        self._finisher_closing = False
         self._accepting = True
         self._past_grace = False
         self._shutdown: asyncio.Task[None] | None = None
@@ -153,11 +158,15 @@ class GenerationManager:
             for generation in list(self._live.values()):
                 self._cancel(generation, MessageStatus.INTERRUPTED)
             await asyncio.wait(tasks)
-        for task in (self._checkpointer, self._finisher):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        if self._checkpointer is not None:
+            self._checkpointer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpointer
+        if self._finisher is not None:
+            # Not cancelled: it writes what is queued, then ends; later ends are stored directly.
+            self._finisher_closing = True
+            self._finished_waiting.set()
+            await self._finisher
 
     def _tasks(self) -> set[asyncio.Task[None]]:
         return {g.task for g in self._live.values() if g.task is not None and not g.task.done()}
@@ -209,8 +218,7 @@ class GenerationManager:
         if generation.task is None:
             return
         self._cancel(generation, MessageStatus.STOPPED)
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(generation.task)
+        await asyncio.shield(generation.task)  # `_run` handles its own cancellation
 
     async def stop_conversation(self, user_id: str, conversation_id: str) -> None:
         """Stop every answer being written in a conversation (it is being deleted)."""
@@ -258,13 +266,19 @@ class GenerationManager:
         if generation.task is None or generation.task.done() or generation.finishing:
             return
         generation.end_as = status
-        generation.task.cancel()
+        # A task cancelled before its first step would end without running a line of `_run`
+        # (no outcome, no stored end): until it runs, `_run` sees `end_as` and ends at once.
+        if generation.running:
+            generation.task.cancel()
 
     async def _run(self, generation: Generation, model: ChatModel, request: ChatRequest) -> None:
         usage: Usage | None = None
         finish_reason: str | None = None
         outcome: MessageOutcome
+        generation.running = True
         try:
+            if generation.end_as is not None:
+                raise asyncio.CancelledError  # stopped or interrupted before it began
             async for event in model.stream(request):
                 if isinstance(event, TextDelta):
                     if generation.first_token_at is None:
@@ -355,6 +369,8 @@ class GenerationManager:
         while True:
             await self._finished_waiting.wait()
             self._finished_waiting.clear()
+            if self._finisher_closing and not self._finished:
+                return
             batch, self._finished = self._finished, []
             try:
                 await self._store_finished([finished for finished, _ in batch])
@@ -364,11 +380,19 @@ class GenerationManager:
                         stored.set_result(None)
 
     async def _store_finished(self, finished: list[FinishedMessage]) -> None:
-        try:
-            await self._store.finish_messages(finished)
-        except Exception:
-            # The answers keep their last checkpoint; a restart marks them interrupted.
-            log.exception("generations.store_failed", extra={"count": len(finished)})
+        """Store answers' ends, retrying a failing database for a while: until then the answers
+        stay registered, so readers still see their text through `overlay`."""
+        for attempt, backoff in enumerate((*STORE_RETRY_BACKOFF_SECONDS, None), start=1):
+            try:
+                await self._store.finish_messages(finished)
+                return
+            except Exception:
+                if backoff is None:
+                    # Given up: the answers keep their last checkpoint; a restart marks them interrupted.
+                    log.exception("generations.store_failed", extra={"count": len(finished), "attempts": attempt})
+                    return
+                log.warning("generations.store_retry", extra={"count": len(finished), "attempt": attempt})
+                await asyncio.sleep(backoff)
 
     async def _checkpoint_loop(self) -> None:
         while True:
