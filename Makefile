@@ -1,15 +1,16 @@
 # `make run` and `make test` are all a newcomer needs; both set up what is missing.
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv through the Python that runs it: found wherever pip put it (user or system site, pyenv or not).
+UV ?= python3 -m uv
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit bench setup interop-setup clean
+.PHONY: run test lint typecheck bench setup interop-setup uv clean
 
-$(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+uv:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
+.venv/.synced: pyproject.toml uv.lock | uv
 	$(UV) sync --frozen --inexact
 	touch $@
 
