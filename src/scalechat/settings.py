@@ -184,13 +184,6 @@ def mask_url(url: str) -> str:
     return f"{scheme}://{user}:****@{host}"
 
 
-_GROUP_PREFIX = {
-    "azure_openai": "AZURE_OPENAI_",
-    "openai": "OPENAI_",
-    "simulator": "SIMULATOR_",
-    "azure": "AZURE_",
-    "model": "MODEL_",
-}
 _ALIASES = {"host": "SCALECHAT_HOST", "port": "SCALECHAT_PORT", "data_dir": "SCALECHAT_DATA_DIR"}
 
 
@@ -222,7 +215,7 @@ def load_settings(**overrides: Any) -> Settings:
         try:
             groups[name] = group_type()
         except ValidationError as exc:
-            raise SettingsError(_describe(exc, _GROUP_PREFIX[name])) from None
+            raise SettingsError(_describe(exc, group_type.model_config.get("env_prefix", ""))) from None
     try:
         return Settings(**groups, **overrides)
     except ValidationError as exc:

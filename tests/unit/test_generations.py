@@ -11,7 +11,7 @@ import pytest
 from scalechat.domain import Conversation, Message, MessageStatus, Parameters, Role, new_id, now
 from scalechat.llm.base import ChatRequest, ChatTurn, ModelInfo
 from scalechat.llm.events import Finished, ModelEvent, TextDelta
-from scalechat.services.generations import GenerationManager
+from scalechat.services.generations import Generation, GenerationManager
 from scalechat.store.base import NewExchange
 from scalechat.store.sql.migrate import upgrade
 from scalechat.store.sql.store import SqlConversationStore, create_engine
@@ -68,15 +68,24 @@ async def an_answer(store: SqlConversationStore) -> Message:
     return answer
 
 
-@pytest.mark.anyio
-async def test_a_stop_in_the_same_turn_as_the_start_still_ends_the_answer(database: str) -> None:
+async def open_manager(database: str) -> tuple[SqlConversationStore, GenerationManager]:
     store = SqlConversationStore(create_engine(database))
     manager = GenerationManager(store, checkpoint_interval=1.0)
     await manager.start_background()
-    answer = await an_answer(store)
-    generation = manager.start(
+    return store, manager
+
+
+def start_slow(manager: GenerationManager, answer: Message) -> Generation:
+    return manager.start(
         message_id=answer.id, conversation_id=answer.conversation_id, user_id=USER, model=SlowModel(), request=REQUEST
     )
+
+
+@pytest.mark.anyio
+async def test_a_stop_in_the_same_turn_as_the_start_still_ends_the_answer(database: str) -> None:
+    store, manager = await open_manager(database)
+    answer = await an_answer(store)
+    generation = start_slow(manager, answer)
     await asyncio.wait_for(manager.stop(generation), 5)  # before the task took its first step
     assert generation.outcome is not None and generation.outcome.status is MessageStatus.STOPPED
     assert manager.find(USER, answer.id) is None
@@ -88,14 +97,10 @@ async def test_a_stop_in_the_same_turn_as_the_start_still_ends_the_answer(databa
 
 @pytest.mark.anyio
 async def test_an_answer_started_after_the_drain_ends_interrupted_without_hanging(database: str) -> None:
-    store = SqlConversationStore(create_engine(database))
-    manager = GenerationManager(store, checkpoint_interval=1.0)
-    await manager.start_background()
+    store, manager = await open_manager(database)
     answer = await an_answer(store)
     await manager.shutdown(0)  # nothing live: the drain ends at once
-    generation = manager.start(
-        message_id=answer.id, conversation_id=answer.conversation_id, user_id=USER, model=SlowModel(), request=REQUEST
-    )
+    generation = start_slow(manager, answer)
     events = [event async for event in manager.subscribe(generation)]
     assert events[-1][0] == "error" and events[-1][1]["code"] == "interrupted"
     assert generation.task is not None
@@ -107,13 +112,9 @@ async def test_an_answer_started_after_the_drain_ends_interrupted_without_hangin
 
 @pytest.mark.anyio
 async def test_shutdown_interrupts_after_the_grace_period_and_stores_the_text(database: str) -> None:
-    store = SqlConversationStore(create_engine(database))
-    manager = GenerationManager(store, checkpoint_interval=1.0)
-    await manager.start_background()
+    store, manager = await open_manager(database)
     answer = await an_answer(store)
-    generation = manager.start(
-        message_id=answer.id, conversation_id=answer.conversation_id, user_id=USER, model=SlowModel(), request=REQUEST
-    )
+    generation = start_slow(manager, answer)
     await asyncio.sleep(0.2)
     await asyncio.wait_for(manager.shutdown(0.1), 5)
     stored = await store.get_message(USER, answer.id)
