@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--port", type=int, default=8001)
     simulate.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     commands.add_parser("config", help="print the effective settings, secrets masked")
+    commands.add_parser("openapi", help="print the OpenAPI document (the web app's client is generated from it)")
     args = parser.parse_args(argv)
 
     try:
@@ -108,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "simulate":
             return _simulate(settings, args.host, args.port, args.parent_pid)
+        if args.command == "openapi":
+            from scalechat.app import create_app
+
+            sys.stdout.write(json.dumps(create_app(settings).openapi(), indent=2, sort_keys=True) + "\n")
+            return 0
         sys.stdout.write(json.dumps(settings.masked(), indent=2) + "\n")
         return 0
     except SettingsError as exc:

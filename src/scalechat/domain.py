@@ -6,6 +6,7 @@ import enum
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -83,6 +84,22 @@ class Conversation:
     current_message_id: str | None = None
 
 
+Rating = Literal["up", "down"]
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A user's verdict on an answer: one per user per answer, replaced when given again."""
+
+    message_id: str
+    user_id: str
+    rating: Rating
+    reason: str | None
+    comment: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 @dataclass(slots=True)
 class Message:
     id: str
@@ -98,6 +115,24 @@ class Message:
     finish_reason: str | None = None
     error_code: str | None = None
     error_detail: str | None = None
+    # Set when the owner edited an answer by hand: the model's own text is kept in `original_content`.
+    original_content: str | None = None
+    edited_at: datetime | None = None
+    feedback: Feedback | None = None
+
+
+@dataclass(slots=True)
+class Preset:
+    """A saved system prompt, parameters and model under a name the user chose."""
+
+    id: str
+    user_id: str
+    name: str
+    system_prompt: str
+    parameters: Parameters
+    model: str | None
+    created_at: datetime
+    updated_at: datetime
 
 
 def new_id() -> str:

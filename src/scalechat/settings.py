@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", validation_alias="SCALECHAT_HOST")
     port: int = Field(default=8000, ge=1, le=65535, validation_alias="SCALECHAT_PORT")
     data_dir: Path = Field(default=Path("data"), validation_alias="SCALECHAT_DATA_DIR")
+    web_dir: Path | None = Field(
+        default=None, validation_alias="SCALECHAT_WEB_DIR", description="Absent: the web app built into the package"
+    )
     database_url: str | None = Field(default=None, description="Absent: SQLite in the data folder")
     auth_mode: Literal["local"] = "local"
     local_user_id: str = "local-user"
@@ -184,7 +187,12 @@ def mask_url(url: str) -> str:
     return f"{scheme}://{user}:****@{host}"
 
 
-_ALIASES = {"host": "SCALECHAT_HOST", "port": "SCALECHAT_PORT", "data_dir": "SCALECHAT_DATA_DIR"}
+_ALIASES = {
+    "host": "SCALECHAT_HOST",
+    "port": "SCALECHAT_PORT",
+    "data_dir": "SCALECHAT_DATA_DIR",
+    "web_dir": "SCALECHAT_WEB_DIR",
+}
 
 
 _SENSITIVE = ("key", "secret", "password", "token", "url", "endpoint", "connection")

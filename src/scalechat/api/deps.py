@@ -6,7 +6,7 @@ per dependency per request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,18 +16,27 @@ from scalechat.llm.catalog import ModelCatalog
 from scalechat.services.chat import ChatService
 from scalechat.services.conversations import ConversationService
 from scalechat.services.generations import GenerationManager
+from scalechat.services.messages import MessageService
+from scalechat.services.presets import PresetService
 from scalechat.settings import Settings
-from scalechat.store.base import ConversationStore
+from scalechat.store.base import Store
 
 
 @dataclass
 class Services:
     settings: Settings
-    store: ConversationStore
+    store: Store
     catalog: ModelCatalog
     generations: GenerationManager
     conversations: ConversationService
     chat: ChatService
+    # Stateless over the store: built here from the parts above rather than by each caller.
+    messages: MessageService = field(init=False)
+    presets: PresetService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.messages = MessageService(self.store, self.settings)
+        self.presets = PresetService(self.store, self.catalog, self.settings)
 
 
 async def get_services(request: Request) -> Services:
@@ -49,7 +58,22 @@ async def get_chat_service(services: Annotated[Services, Depends(get_services)])
     return services.chat
 
 
+async def get_message_service(services: Annotated[Services, Depends(get_services)]) -> MessageService:
+    return services.messages
+
+
+async def get_preset_service(services: Annotated[Services, Depends(get_services)]) -> PresetService:
+    return services.presets
+
+
+async def get_settings(services: Annotated[Services, Depends(get_services)]) -> Settings:
+    return services.settings
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 ConversationsDep = Annotated[ConversationService, Depends(get_conversation_service)]
 ChatDep = Annotated[ChatService, Depends(get_chat_service)]
+MessagesDep = Annotated[MessageService, Depends(get_message_service)]
+PresetsDep = Annotated[PresetService, Depends(get_preset_service)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -7,7 +7,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scalechat.domain import Conversation, Message, MessageStatus, Parameters, ParametersUpdate, Role, Usage
+from scalechat.domain import (
+    Conversation,
+    Feedback,
+    Message,
+    MessageStatus,
+    Parameters,
+    ParametersUpdate,
+    Preset,
+    Rating,
+    Role,
+    Usage,
+)
 from scalechat.llm.base import ModelInfo
 
 
@@ -59,6 +70,34 @@ class MessageError(BaseModel):
     detail: str | None
 
 
+class FeedbackCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    rating: Rating
+    reason: str | None = Field(default=None, max_length=100, description="A short reason, such as a chosen chip.")
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackRead(BaseModel):
+    message_id: str
+    rating: Rating
+    reason: str | None
+    comment: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, f: Feedback) -> FeedbackRead:
+        return cls(
+            message_id=f.message_id,
+            rating=f.rating,
+            reason=f.reason,
+            comment=f.comment,
+            created_at=f.created_at,
+            updated_at=f.updated_at,
+        )
+
+
 class MessageRead(BaseModel):
     id: str
     conversation_id: str
@@ -71,6 +110,8 @@ class MessageRead(BaseModel):
     finish_reason: str | None
     error: MessageError | None
     created_at: datetime
+    edited_at: datetime | None = Field(description="When the owner last edited this answer by hand.")
+    feedback: FeedbackRead | None = Field(description="The owner's feedback on this answer.")
 
     @classmethod
     def of(cls, m: Message) -> MessageRead:
@@ -86,7 +127,15 @@ class MessageRead(BaseModel):
             finish_reason=m.finish_reason,
             error=MessageError(code=m.error_code, detail=m.error_detail) if m.error_code else None,
             created_at=m.created_at,
+            edited_at=m.edited_at,
+            feedback=FeedbackRead.of(m.feedback) if m.feedback else None,
         )
+
+
+class MessageUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    content: str = Field(description="The answer's new text. Later questions on its branch are asked with it.")
 
 
 class ConversationDetail(ConversationRead):
@@ -118,6 +167,61 @@ class RegenerateRequest(BaseModel):
 
     model: str | None = None
     parameters: ParametersUpdate | None = None
+
+
+class PresetCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = Field(description="1 to 100 characters once surrounding spaces are removed; unique per user.")
+    system_prompt: str = ""
+    parameters: ParametersUpdate | None = Field(default=None, description="Absent fields take the defaults.")
+    model: str | None = Field(default=None, description="A model id from GET /api/models; null: the default model.")
+
+
+class PresetUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str | None = None
+    system_prompt: str | None = None
+    parameters: ParametersUpdate | None = None
+    model: str | None = Field(default=None, description="Absent: unchanged; null: the default model.")
+
+
+class PresetRead(BaseModel):
+    id: str
+    name: str
+    system_prompt: str
+    parameters: Parameters
+    model: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, p: Preset) -> PresetRead:
+        return cls(
+            id=p.id,
+            name=p.name,
+            system_prompt=p.system_prompt,
+            parameters=p.parameters,
+            model=p.model,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+        )
+
+
+class PresetList(BaseModel):
+    items: list[PresetRead] = Field(description="By name, case-insensitively.")
+
+
+class MeRead(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    roles: list[str]
+    auth_mode: str
+    initials: str = Field(description="One or two letters from the name, upper case, for an avatar.")
+    photo_url: str | None
+    sign_out_url: str | None = Field(description="Where to send the browser to sign out; null: no sign-out.")
 
 
 class ModelRead(BaseModel):

@@ -1,5 +1,6 @@
-"""The `ConversationStore` protocol. Every method is scoped by the owner's user id:
-a row of another user is indistinguishable from a missing one."""
+"""The storage protocols: `ConversationStore` (conversations, messages, feedback) and
+`PresetStore`; `Store` is both, as one backend provides them. Every method is scoped by
+the owner's user id: a row of another user is indistinguishable from a missing one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Protocol
 
 import orjson
 
-from scalechat.domain import Conversation, Message, MessageStatus, Parameters, Usage
+from scalechat.domain import Conversation, Feedback, Message, MessageStatus, Parameters, Preset, Usage
 from scalechat.errors import InvalidRequest
 
 
@@ -60,6 +61,18 @@ class ConversationChanges:
     parameters: Parameters | None = None
     model: str | None = None
     current_message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PresetChanges:
+    """A partial update of a preset: fields that are None keep their value."""
+
+    updated_at: datetime
+    name: str | None = None
+    system_prompt: str | None = None
+    parameters: Parameters | None = None
+    model: str | None = None
+    clear_model: bool = False  # back to the default model (`model` None alone means "unchanged")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +140,29 @@ class ConversationStore(Protocol):
         """One conversation and all its messages in creation order, read together."""
         ...
 
-    async def get_message(self, user_id: str, message_id: str) -> Message | None: ...
+    async def get_message(self, user_id: str, message_id: str) -> Message | None:
+        """The message with the owner's feedback, None if the user has no such message."""
+        ...
+
+    async def edit_message(self, user_id: str, message_id: str, content: str, edited_at: datetime) -> Message | None:
+        """Replace an answer's text, keeping the model's text on the first edit; return it as stored.
+
+        Conditional, not read-then-write: None (and nothing written) unless `message_id`
+        is the user's answer and is not streaming.
+        """
+        ...
+
+    async def set_feedback(self, feedback: Feedback) -> Feedback | None:
+        """Store the user's feedback on an answer, replacing an earlier one (whose `created_at` stays).
+
+        Conditional like `edit_message`: None (and nothing written) unless the message is
+        the user's answer and is not streaming.
+        """
+        ...
+
+    async def delete_feedback(self, user_id: str, message_id: str) -> bool:
+        """Remove the user's feedback on a message, if any; False if the user has no such message."""
+        ...
 
     async def add_exchange(self, user_id: str, conversation_id: str, exchange: NewExchange) -> bool:
         """Insert the messages and move the conversation, in one transaction.
@@ -156,3 +191,32 @@ class ConversationStore(Protocol):
     async def ping(self) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+class PresetStore(Protocol):
+    async def list_presets(self, user_id: str) -> list[Preset]:
+        """All the user's presets, by name case-insensitively."""
+        ...
+
+    async def get_preset(self, user_id: str, preset_id: str) -> Preset | None: ...
+
+    async def create_preset(self, preset: Preset, *, limit: int) -> None:
+        """Insert the preset.
+
+        Raises Conflict `preset_name_taken` when the user has a preset of that name, and
+        `too_many_presets` when the user already has `limit`; nothing is written then.
+        """
+        ...
+
+    async def update_preset(self, user_id: str, preset_id: str, changes: PresetChanges) -> Preset | None:
+        """Write the given fields; return the preset as stored, None if there is none.
+
+        Raises Conflict `preset_name_taken` on a rename to a name the user has.
+        """
+        ...
+
+    async def delete_preset(self, user_id: str, preset_id: str) -> bool: ...
+
+
+class Store(ConversationStore, PresetStore, Protocol):
+    """Everything a storage backend provides."""

@@ -1,17 +1,54 @@
-"""`ConversationStore` on SQLAlchemy Core (async). Right for SQLite and for PostgreSQL."""
+"""`Store` (conversations, messages, feedback, presets) on SQLAlchemy Core (async).
+Right for SQLite and for PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, event, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 
-from scalechat.domain import DEFAULT_TITLE, Conversation, Message, MessageStatus, Parameters, Role, Usage
-from scalechat.store.base import Checkpoint, ConversationChanges, ConversationPage, Cursor, FinishedMessage, NewExchange
-from scalechat.store.sql.tables import conversations, messages
+from scalechat.domain import (
+    DEFAULT_TITLE,
+    Conversation,
+    Feedback,
+    Message,
+    MessageStatus,
+    Parameters,
+    Preset,
+    Role,
+    Usage,
+)
+from scalechat.errors import Conflict
+from scalechat.store.base import (
+    Checkpoint,
+    ConversationChanges,
+    ConversationPage,
+    Cursor,
+    FinishedMessage,
+    NewExchange,
+    PresetChanges,
+)
+from scalechat.store.sql.tables import conversations, message_feedback, messages, presets
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -40,11 +77,31 @@ def _conversation_of(user_id: str, conversation_id: str) -> Select[Any]:
     return select(conversations).where(conversations.c.id == conversation_id, conversations.c.user_id == user_id)
 
 
+# The owner's feedback rides along with each message (a left join): no query per message.
+_FEEDBACK_PREFIX = "feedback_"
+_FEEDBACK_COLUMNS = [column.label(_FEEDBACK_PREFIX + column.name) for column in message_feedback.c]
+
+
+def _messages_with_feedback(*where: ColumnElement[bool]) -> Select[Any]:
+    owners_feedback = and_(
+        message_feedback.c.message_id == messages.c.id, message_feedback.c.user_id == messages.c.user_id
+    )
+    return select(messages, *_FEEDBACK_COLUMNS).outerjoin(message_feedback, owners_feedback).where(*where)
+
+
 def _messages_of(user_id: str, conversation_id: str) -> Select[Any]:
-    return (
-        select(messages)
-        .where(messages.c.conversation_id == conversation_id, messages.c.user_id == user_id)
-        .order_by(messages.c.created_at, messages.c.id)
+    return _messages_with_feedback(
+        messages.c.conversation_id == conversation_id, messages.c.user_id == user_id
+    ).order_by(messages.c.created_at, messages.c.id)
+
+
+def _answer_open_to_changes(user_id: str, message_id: str) -> ColumnElement[bool]:
+    """The user's answer, finished: only such a message takes an edit or feedback."""
+    return and_(
+        messages.c.id == message_id,
+        messages.c.user_id == user_id,
+        messages.c.role == Role.ASSISTANT.value,
+        messages.c.status != MessageStatus.STREAMING.value,
     )
 
 
@@ -67,7 +124,36 @@ def _conversation(row: Row[Any]) -> Conversation:
     )
 
 
+def _feedback(row: Row[Any], prefix: str = "") -> Feedback | None:
+    values = row._mapping
+    if values[prefix + "rating"] is None:  # no feedback in a left join
+        return None
+    return Feedback(
+        message_id=values[prefix + "message_id"],
+        user_id=values[prefix + "user_id"],
+        rating=values[prefix + "rating"],
+        reason=values[prefix + "reason"],
+        comment=values[prefix + "comment"],
+        created_at=values[prefix + "created_at"],
+        updated_at=values[prefix + "updated_at"],
+    )
+
+
+def _preset(row: Row[Any]) -> Preset:
+    return Preset(
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        system_prompt=row.system_prompt,
+        parameters=Parameters.model_validate(row.parameters),
+        model=row.model,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
 def _message(row: Row[Any]) -> Message:
+    """A row of `_messages_with_feedback`."""
     return Message(
         id=row.id,
         conversation_id=row.conversation_id,
@@ -82,6 +168,9 @@ def _message(row: Row[Any]) -> Message:
         finish_reason=row.finish_reason,
         error_code=row.error_code,
         error_detail=row.error_detail,
+        original_content=row.original_content,
+        edited_at=row.edited_at,
+        feedback=_feedback(row, _FEEDBACK_PREFIX),
     )
 
 
@@ -100,10 +189,19 @@ def _message_values(m: Message) -> dict[str, Any]:
         "error_code": m.error_code,
         "error_detail": m.error_detail,
         "created_at": m.created_at,
+        "original_content": m.original_content,
+        "edited_at": m.edited_at,
     }
 
 
+def _name_taken(name: str) -> Conflict:
+    # The only constraint a preset write can break: ids are fresh uuids, every column is given.
+    return Conflict(f"You already have a preset named {name!r}.", code="preset_name_taken")
+
+
 class SqlConversationStore:
+    """Implements `Store`: the conversation protocol and the preset protocol."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
@@ -186,6 +284,8 @@ class SqlConversationStore:
             ).first()
             if owned is None:
                 return False
+            in_conversation = select(messages.c.id).where(messages.c.conversation_id == conversation_id)
+            await conn.execute(delete(message_feedback).where(message_feedback.c.message_id.in_(in_conversation)))
             await conn.execute(delete(messages).where(messages.c.conversation_id == conversation_id))
             await conn.execute(delete(conversations).where(conversations.c.id == conversation_id))
         return True
@@ -204,9 +304,74 @@ class SqlConversationStore:
     async def get_message(self, user_id: str, message_id: str) -> Message | None:
         async with self._engine.connect() as conn:
             row = (
-                await conn.execute(select(messages).where(messages.c.id == message_id, messages.c.user_id == user_id))
+                await conn.execute(_messages_with_feedback(messages.c.id == message_id, messages.c.user_id == user_id))
             ).first()
         return _message(row) if row else None
+
+    async def edit_message(self, user_id: str, message_id: str, content: str, edited_at: datetime) -> Message | None:
+        async with self._engine.begin() as conn:
+            edited = await conn.execute(
+                update(messages)
+                .where(_answer_open_to_changes(user_id, message_id))
+                .values(
+                    content=content,
+                    edited_at=edited_at,
+                    # SET expressions see the row as it was: on the first edit this keeps the model's text.
+                    original_content=func.coalesce(messages.c.original_content, messages.c.content),
+                )
+            )
+            if edited.rowcount != 1:
+                return None
+            row = (
+                await conn.execute(_messages_with_feedback(messages.c.id == message_id, messages.c.user_id == user_id))
+            ).first()
+        return _message(row) if row else None
+
+    async def set_feedback(self, feedback: Feedback) -> Feedback | None:
+        upsert = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
+        c = message_feedback.c
+        # INSERT ... SELECT from the message itself: the row is written only if the message is
+        # the user's finished answer, decided in the same statement as the write.
+        source = select(
+            messages.c.id,
+            messages.c.user_id,
+            literal(feedback.rating, c.rating.type),
+            literal(feedback.reason, c.reason.type),
+            literal(feedback.comment, c.comment.type),
+            literal(feedback.created_at, c.created_at.type),
+            literal(feedback.updated_at, c.updated_at.type),
+        ).where(_answer_open_to_changes(feedback.user_id, feedback.message_id))
+        inserting = upsert(message_feedback).from_select(
+            ["message_id", "user_id", "rating", "reason", "comment", "created_at", "updated_at"], source
+        )
+        replacing = inserting.on_conflict_do_update(
+            index_elements=[c.message_id, c.user_id],
+            set_={
+                "rating": inserting.excluded.rating,
+                "reason": inserting.excluded.reason,
+                "comment": inserting.excluded.comment,
+                "updated_at": inserting.excluded.updated_at,  # created_at stays
+            },
+        )
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(replacing.returning(*c))).first()
+        return _feedback(row) if row else None
+
+    async def delete_feedback(self, user_id: str, message_id: str) -> bool:
+        async with self._engine.begin() as conn:
+            owned = (
+                await conn.execute(
+                    select(messages.c.id).where(messages.c.id == message_id, messages.c.user_id == user_id)
+                )
+            ).first()
+            if owned is None:
+                return False
+            await conn.execute(
+                delete(message_feedback).where(
+                    message_feedback.c.message_id == message_id, message_feedback.c.user_id == user_id
+                )
+            )
+        return True
 
     async def add_exchange(self, user_id: str, conversation_id: str, exchange: NewExchange) -> bool:
         values: dict[str, Any] = {
@@ -294,6 +459,76 @@ class SqlConversationStore:
                 .values(status=MessageStatus.INTERRUPTED.value, error_code="interrupted", error_detail=detail)
             )
         return int(result.rowcount or 0)
+
+    # -- presets -------------------------------------------------------------
+
+    async def list_presets(self, user_id: str) -> list[Preset]:
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(select(presets).where(presets.c.user_id == user_id))).all()
+        # Sorted here, not in SQL: SQLite's lower() folds ASCII only; a user has at most a few hundred.
+        return sorted((_preset(row) for row in rows), key=lambda p: (p.name.casefold(), p.name, p.id))
+
+    async def get_preset(self, user_id: str, preset_id: str) -> Preset | None:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(select(presets).where(presets.c.id == preset_id, presets.c.user_id == user_id))
+            ).first()
+        return _preset(row) if row else None
+
+    async def create_preset(self, preset: Preset, *, limit: int) -> None:
+        values: dict[str, Any] = {
+            "id": preset.id,
+            "user_id": preset.user_id,
+            "name": preset.name,
+            "system_prompt": preset.system_prompt,
+            "parameters": preset.parameters.model_dump(),
+            "model": preset.model,
+            "created_at": preset.created_at,
+            "updated_at": preset.updated_at,
+        }
+        owned = select(func.count()).select_from(presets).where(presets.c.user_id == preset.user_id).scalar_subquery()
+        # One statement: the count and the insert cannot be split by another request on SQLite
+        # (one writer). On PostgreSQL two creates at the very same moment may both pass the count.
+        source = select(*(literal(values[column.name], column.type) for column in presets.c)).where(owned < limit)
+        statement = insert(presets).from_select(list(values), source).returning(presets.c.id)
+        try:
+            async with self._engine.begin() as conn:
+                inserted = (await conn.execute(statement)).first()
+        except IntegrityError:
+            raise _name_taken(preset.name) from None
+        if inserted is None:
+            raise Conflict(
+                f"You have {limit} presets, the most there can be; delete one first.", code="too_many_presets"
+            )
+
+    async def update_preset(self, user_id: str, preset_id: str, changes: PresetChanges) -> Preset | None:
+        values: dict[str, Any] = {"updated_at": changes.updated_at}
+        for name in ("name", "system_prompt", "model"):
+            value = getattr(changes, name)
+            if value is not None:
+                values[name] = value
+        if changes.clear_model:
+            values["model"] = None
+        if changes.parameters is not None:
+            values["parameters"] = changes.parameters.model_dump()
+        try:
+            async with self._engine.begin() as conn:
+                row = (
+                    await conn.execute(
+                        update(presets)
+                        .where(presets.c.id == preset_id, presets.c.user_id == user_id)
+                        .values(**values)
+                        .returning(*presets.c)
+                    )
+                ).first()
+        except IntegrityError:
+            raise _name_taken(changes.name or "") from None
+        return _preset(row) if row else None
+
+    async def delete_preset(self, user_id: str, preset_id: str) -> bool:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(presets).where(presets.c.id == preset_id, presets.c.user_id == user_id))
+        return bool(result.rowcount)
 
     async def ping(self) -> None:
         async with self._engine.connect() as conn:

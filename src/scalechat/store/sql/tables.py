@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, ForeignKey, Index, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.types import TypeDecorator
 
 
@@ -66,7 +79,37 @@ messages = Table(
     Column("error_code", String(64), nullable=True),
     Column("error_detail", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("original_content", Text, nullable=True),
+    Column("edited_at", UTCDateTime(), nullable=True),
     Index("ix_messages_conversation_created", "conversation_id", "created_at"),
     Index("ix_messages_user", "user_id"),
     Index("ix_messages_status", "status"),
+)
+
+message_feedback = Table(
+    "message_feedback",
+    metadata,
+    Column("message_id", String(32), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", String(200), nullable=False),
+    Column("rating", String(8), nullable=False),
+    Column("reason", String(100), nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("message_id", "user_id", name="pk_message_feedback"),
+)
+
+presets = Table(
+    "presets",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(200), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("system_prompt", Text, nullable=False),
+    Column("parameters", JSON, nullable=False),
+    Column("model", String(200), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    # Also the index for listing a user's presets.
+    UniqueConstraint("user_id", "name", name="uq_presets_user_name"),
 )

@@ -1,0 +1,106 @@
+"""Browser tests: Debian's Chromium driven by Playwright, against a real scalechat process
+(SQLite + the simulator) serving the built web app. Nothing in the API is mocked.
+
+The build is `src/scalechat/static` (`make web`), or the folder in SCALECHAT_WEB_DIR.
+Screenshots go to `test-artifacts/screenshots/`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
+
+from tests.support import ServerProcess, running_server
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+
+def web_build_dir() -> Path:
+    configured = os.environ.get("SCALECHAT_WEB_DIR")
+    directory = Path(configured) if configured else ROOT / "src" / "scalechat" / "static"
+    if not (directory / "index.html").is_file():
+        pytest.fail(f"no web app build in {directory}: run `make web` first")
+    return directory
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A fresh server (and so an empty history) per test module."""
+    with running_server(tmp_path_factory.mktemp("e2e"), SCALECHAT_WEB_DIR=str(web_build_dir())) as process:
+        yield process
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run installs it)")
+    instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield instance
+    instance.close()
+
+
+def new_context(browser: Browser, server: ServerProcess, **options: object) -> BrowserContext:
+    settings: dict[str, object] = {
+        "base_url": server.url,
+        "viewport": {"width": 1280, "height": 800},
+        "locale": "en-US",
+        "color_scheme": "light",
+        **options,
+    }
+    context = browser.new_context(**settings)  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser, app_server: ServerProcess) -> Iterator[BrowserContext]:
+    ctx = new_context(browser, app_server)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A page on the app whose uncaught errors fail the test."""
+    errors: list[str] = []
+    tab = context.new_page()
+    tab.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text}")
+
+    tab.on("console", on_console)
+    yield tab
+    assert not errors, "the page reported errors:\n" + "\n".join(errors)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as a test artifact and return its path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

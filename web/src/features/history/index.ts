@@ -1,0 +1,1 @@
+export { HistorySidebar } from "./components/HistorySidebar";

@@ -1,0 +1,4 @@
+// Placeholder: replaced by the me feature.
+export function MeMenu() {
+  return null;
+}

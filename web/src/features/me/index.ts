@@ -1,0 +1,1 @@
+export { MeMenu } from "./components/MeMenu";
