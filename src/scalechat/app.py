@@ -11,11 +11,11 @@ from fastapi import FastAPI
 
 from scalechat import __version__
 from scalechat.api import conversations, health, me, messages, models, presets
-from scalechat.api.web import STATIC_DIR, mount_web_app
 from scalechat.api.deps import Services
 from scalechat.api.middleware import RequestContextMiddleware
 from scalechat.api.problems import install_problem_handlers
 from scalechat.api.schemas import Problem
+from scalechat.api.web import STATIC_DIR, mount_web_app
 from scalechat.domain import INTERRUPTED_DETAIL
 from scalechat.llm import tokens
 from scalechat.llm.catalog import build_catalog

@@ -229,3 +229,9 @@ def test_a_second_question_while_one_streams_is_a_conflict(client: httpx.Client,
         client.post(f"/api/messages/{created['assistant_message_id']}/stop")
     assert conflict.status_code == 409
     assert conflict.json()["code"] == "answer_in_progress"
+
+
+def test_echo_answers_with_the_question_itself(client: httpx.Client, conversation: dict[str, Any]) -> None:
+    question = "<b>bold?</b>\n\n```js\nalert(1)\n```"
+    events = ask(client, conversation["id"], question + " [[sim: echo]]")
+    assert text_of(events).strip() == question

@@ -7,6 +7,8 @@ gets `index.html`: the app's own paths (`/c/<id>`) survive a reload.
 
 from __future__ import annotations
 
+import gzip
+import mimetypes
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -20,12 +22,52 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _SERVER_PREFIXES = ("/api/", "/healthz", "/readyz", "/docs", "/openapi.json", "/redoc", "/assets/")
 
 
+IMMUTABLE = "public, max-age=31536000, immutable"
+COMPRESSIBLE = (".js", ".css", ".svg", ".json", ".html", ".map", ".txt")
+
+
 class _ImmutableAssets(StaticFiles):
+    """Hashed build output: cached for a year, and sent gzipped to clients that accept it.
+
+    Each file is compressed once, on its first request, and kept in memory: the
+    build is a few megabytes, and App Service does not compress a Python app's responses.
+    """
+
+    def __init__(self, *, directory: Path) -> None:
+        super().__init__(directory=directory)
+        self._gzipped: dict[str, bytes] = {}
+
     async def get_response(self, path: str, scope: Scope) -> Response:
+        accepts_gzip = any(k == b"accept-encoding" and b"gzip" in v.lower() for k, v in scope.get("headers", []))
+        if accepts_gzip and path.endswith(COMPRESSIBLE) and scope["method"] in ("GET", "HEAD"):
+            body = self._compressed(path)
+            if body is not None:
+                media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                return Response(
+                    b"" if scope["method"] == "HEAD" else body,
+                    media_type=media_type,
+                    headers={
+                        "Content-Encoding": "gzip",
+                        "Content-Length": str(len(body)),
+                        "Vary": "Accept-Encoding",
+                        "Cache-Control": IMMUTABLE,
+                    },
+                )
         response = await super().get_response(path, scope)
         if response.status_code == 200:
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            response.headers["Cache-Control"] = IMMUTABLE
+            response.headers["Vary"] = "Accept-Encoding"
         return response
+
+    def _compressed(self, path: str) -> bytes | None:
+        if path in self._gzipped:
+            return self._gzipped[path]
+        full_path, stat = self.lookup_path(path)
+        if stat is None or not full_path:
+            return None
+        body = gzip.compress(Path(full_path).read_bytes(), compresslevel=9, mtime=0)
+        self._gzipped[path] = body
+        return body
 
 
 def mount_web_app(app: FastAPI, directory: Path = STATIC_DIR) -> bool:

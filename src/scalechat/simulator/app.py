@@ -84,7 +84,7 @@ def create_simulator_app(defaults: Behaviour | None = None) -> Starlette:
                 return _error(behaviour.fail, f"simulated_{behaviour.fail}", "Simulated failure.", headers)
 
         question = strip_directives(last_user)
-        text_chunks = chunks_of(demo_reply(question), behaviour.chunks)
+        text_chunks = chunks_of(question if behaviour.echo else demo_reply(question), behaviour.chunks)
         prompt_tokens = sum(count_tokens_roughly(str(m.get("content") or "")) + 4 for m in messages)
         max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
         finish = behaviour.finish

@@ -28,6 +28,7 @@ class Behaviour:
     cut_after: int | None = None  # abort the connection after N chunks
     finish: Literal["stop", "length", "content_filter"] = "stop"
     shape: Literal["azure", "openai"] = "azure"
+    echo: bool = False  # answer with the question itself (to test how a UI shows given text)
 
     @property
     def interval_seconds(self) -> float:
@@ -52,7 +53,7 @@ class Behaviour:
 
 
 def _parse(name: str, value: str, current: Any) -> Any:
-    if name in ("hang",):
+    if name in ("hang", "echo"):
         return value.lower() in ("1", "true", "yes", "on", "")
     if name in ("fail", "fail_count", "chunks", "cut_after"):
         return None if value.lower() in ("", "none") else int(value)
