@@ -8,7 +8,7 @@ PORT ?= 8000
 NPM ?= npm
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 
-.PHONY: run test lint typecheck bench setup interop-setup uv clean web web-setup web-check api-client api-check
+.PHONY: run test lint typecheck bench bench-web setup interop-setup uv clean web web-setup web-check api-client api-check
 
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -66,6 +66,10 @@ test: setup lint typecheck api-check web-check web interop-setup
 
 bench: setup
 	$(PY) bench/stream_bench.py
+
+bench-web: setup web
+	$(PY) bench/web_budget.py
+	$(PY) bench/web_first_token.py
 
 clean:
 	rm -rf .venv data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/scalechat/static

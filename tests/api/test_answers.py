@@ -12,8 +12,16 @@ import pytest
 
 from scalechat.simulator.reply import count_tokens_roughly
 from tests.api.test_bad_input import assert_problem
-from tests.api.test_chat_stream import ask, messages_of
-from tests.support import parse_sse, text_of
+from tests.support import parse_sse, stream, text_of
+
+
+def ask(client: httpx.Client, cid: object, content: str, **extra: object) -> list[tuple[str, dict[str, Any]]]:
+    return stream(client, "POST", f"/api/conversations/{cid}/messages", json={"content": content, **extra})
+
+
+def messages_of(client: httpx.Client, cid: object) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = client.get(f"/api/conversations/{cid}").json()["messages"]
+    return messages
 
 
 def answered(client: httpx.Client, cid: object, question: str = "a question") -> dict[str, Any]:

@@ -2,3 +2,4 @@ export type { ChatSettings, ChatSettingsPatch } from "./types";
 export { SettingsButton } from "./components/SettingsButton";
 export { ModelPicker } from "./components/ModelPicker";
 export { PresetPicker } from "./components/PresetPicker";
+export { SimulatedNotice } from "./components/SimulatedNotice";

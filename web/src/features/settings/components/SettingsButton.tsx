@@ -1,6 +1,66 @@
-// Placeholder: replaced by the settings feature (a button that lazy-loads the settings dialog).
+import { Button, Tooltip } from "@fluentui/react-components";
+import { Settings20Regular } from "@fluentui/react-icons";
+import { Component, lazy, Suspense, useState, type ReactNode } from "react";
+import { useMessages } from "../../../i18n";
+import { settingsMessages } from "../messages";
 import type { ChatSettings, ChatSettingsPatch } from "../types";
 
-export function SettingsButton(_props: { value: ChatSettings; onChange: (patch: ChatSettingsPatch) => void; disabled?: boolean }) {
-  return null;
+const loadDialog = () => import("./SettingsDialog");
+const SettingsDialog = lazy(loadDialog);
+
+/** A lazy chunk that fails to load (say, after a deploy replaced it) must not take the chat down. */
+class QuietBoundary extends Component<{ children: ReactNode; onError: () => void }, { failed: boolean }> {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  componentDidCatch() {
+    this.props.onError();
+  }
+  render() {
+    return this.state.failed ? null : this.props.children;
+  }
+}
+
+/** Opens the chat's settings dialog (model, system prompt, parameters, presets). */
+export function SettingsButton({ value, onChange, disabled }: { value: ChatSettings; onChange: (patch: ChatSettingsPatch) => void; disabled?: boolean }) {
+  const t = useMessages(settingsMessages);
+  const [open, setOpen] = useState(false);
+  // Mounted from the first open on, so closing can animate; the form inside resets on each open.
+  const [mounted, setMounted] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const preload = () => void loadDialog().catch(() => undefined);
+
+  return (
+    <>
+      <Tooltip content={t.chatSettings} relationship="label">
+        <Button
+          appearance="subtle"
+          icon={<Settings20Regular />}
+          disabled={disabled}
+          aria-haspopup="dialog"
+          onPointerEnter={preload}
+          onFocus={preload}
+          onClick={() => {
+            setMounted(true);
+            setOpen(true);
+          }}
+        />
+      </Tooltip>
+      {mounted && (
+        <QuietBoundary
+          key={attempt}
+          onError={() => {
+            setOpen(false);
+            setMounted(false);
+            setAttempt((n) => n + 1);
+          }}
+        >
+          <Suspense fallback={null}>
+            <SettingsDialog open={open} onOpenChange={setOpen} value={value} onChange={onChange} />
+          </Suspense>
+        </QuietBoundary>
+      )}
+    </>
+  );
 }
