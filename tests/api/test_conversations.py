@@ -147,3 +147,14 @@ def test_openapi_has_a_stable_operation_id_for_every_route(client: httpx.Client)
         "exportConversation", "sendMessage", "streamMessage", "stopMessage", "regenerateMessage", "listModels",
     } <= set(operation_ids)  # fmt: skip
     assert client.get("/docs").status_code == 200
+
+
+def test_renaming_keeps_the_chat_in_its_place(client: httpx.Client) -> None:
+    first = client.post("/api/conversations", json={"title": "older"}).json()
+    second = client.post("/api/conversations", json={"title": "newer"}).json()
+    renamed = client.patch(f"/api/conversations/{first['id']}", json={"title": "older, renamed"}).json()
+    assert renamed["updated_at"] == first["updated_at"]
+    listed = [c["id"] for c in client.get("/api/conversations", params={"limit": 100}).json()["items"]]
+    assert listed.index(second["id"]) < listed.index(first["id"])
+    unchanged = client.patch(f"/api/conversations/{first['id']}", json={})
+    assert unchanged.status_code == 200 and unchanged.json()["title"] == "older, renamed"

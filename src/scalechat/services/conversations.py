@@ -134,7 +134,6 @@ class ConversationService:
             principal.user_id,
             conversation_id,
             ConversationChanges(
-                updated_at=now(),
                 title=title.strip() if title is not None else None,
                 system_prompt=system_prompt,
                 parameters=parameters_now,

@@ -53,9 +53,13 @@ class ConversationPage:
 @dataclass(frozen=True, slots=True)
 class ConversationChanges:
     """A partial update: only the fields that are not None are written (never the whole row,
-    so a rename and a new answer arriving at the same moment both survive)."""
+    so a rename and a new answer arriving at the same moment both survive).
 
-    updated_at: datetime
+    `updated_at` orders the history list, so it marks activity (a question, an answer),
+    not edits of the conversation's settings: a renamed chat stays where it was, as in ChatGPT.
+    """
+
+    updated_at: datetime | None = None
     title: str | None = None
     system_prompt: str | None = None
     parameters: Parameters | None = None

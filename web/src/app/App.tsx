@@ -7,7 +7,7 @@ import { MeMenu } from "../features/me";
 import { useMessages } from "../i18n";
 import { appMessages } from "./messages";
 import { useRoute } from "./route";
-import { useShortcuts } from "./shortcuts";
+import { focusChatInput, useShortcuts } from "./shortcuts";
 
 const PHONE = "@media (max-width: 760px)";
 
@@ -70,6 +70,7 @@ export function App() {
   const newChat = useCallback(() => {
     go({ name: "new" });
     setSidebarOpen(false);
+    requestAnimationFrame(focusChatInput);
   }, [go]);
   useShortcuts({ newChat });
   useEffect(() => {

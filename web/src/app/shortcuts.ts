@@ -16,7 +16,6 @@ export function useShortcuts({ newChat }: { newChat: () => void }): void {
       if (mod && event.shiftKey && event.key.toLowerCase() === "o") {
         event.preventDefault();
         newChat();
-        requestAnimationFrame(focusChatInput);
       } else if (event.shiftKey && event.key === "Escape") {
         event.preventDefault();
         focusChatInput();

@@ -255,13 +255,15 @@ class SqlConversationStore:
     async def update_conversation(
         self, user_id: str, conversation_id: str, changes: ConversationChanges
     ) -> Conversation | None:
-        values: dict[str, Any] = {"updated_at": changes.updated_at}
-        for name in ("title", "system_prompt", "model", "current_message_id"):
+        values: dict[str, Any] = {}
+        for name in ("updated_at", "title", "system_prompt", "model", "current_message_id"):
             value = getattr(changes, name)
             if value is not None:
                 values[name] = value
         if changes.parameters is not None:
             values["parameters"] = changes.parameters.model_dump()
+        if not values:
+            return await self.get_conversation(user_id, conversation_id)
         async with self._engine.begin() as conn:
             row = (
                 await conn.execute(

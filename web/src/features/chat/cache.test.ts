@@ -8,8 +8,15 @@ import {
   patchMessage,
   removeMessages,
   renameMessages,
+  rowKey,
   type Conversation,
+  type Message,
 } from "./cache";
+
+function msg(id: string, parent: string | null, role: "user" | "assistant", extra: Partial<Message> = {}): Message {
+  const status = role === "assistant" && id.startsWith("local-") ? "streaming" : "completed";
+  return draftMessage({ id, conversation_id: "c", parent_id: parent, role, content: "", status, created_at: "x", ...extra });
+}
 
 function conversation(): Conversation {
   return {
@@ -22,8 +29,8 @@ function conversation(): Conversation {
     updated_at: "2025-01-01T00:00:00Z",
     current_message_id: "a1",
     messages: [
-      draftMessage({ id: "q1", conversation_id: "c", parent_id: null, role: "user", content: "Hi", status: "completed", created_at: "2025-01-01T00:00:01Z" }),
-      draftMessage({ id: "a1", conversation_id: "c", parent_id: "q1", role: "assistant", content: "Hello", status: "completed", created_at: "2025-01-01T00:00:02Z" }),
+      msg("q1", null, "user", { content: "Hi", created_at: "2025-01-01T00:00:01Z" }),
+      msg("a1", "q1", "assistant", { content: "Hello", created_at: "2025-01-01T00:00:02Z" }),
     ],
   };
 }
@@ -44,8 +51,8 @@ describe("conversation cache updates", () => {
 
   it("adds optimistic messages and points the conversation at the answer", () => {
     const before = conversation();
-    const q = draftMessage({ id: "local-q", conversation_id: "c", parent_id: "a1", role: "user", content: "More", status: "completed", created_at: "2025-01-01T00:00:03Z" });
-    const a = draftMessage({ id: "local-a", conversation_id: "c", parent_id: "local-q", role: "assistant", content: "", status: "streaming", created_at: "2025-01-01T00:00:03Z" });
+    const q = msg("local-q", "a1", "user", { content: "More" });
+    const a = msg("local-a", "local-q", "assistant");
     const after = addMessages(before, [q, a], "local-a");
     expect(after.messages.map((m) => m.id)).toEqual(["q1", "a1", "local-q", "local-a"]);
     expect(after.current_message_id).toBe("local-a");
@@ -54,9 +61,13 @@ describe("conversation cache updates", () => {
   });
 
   it("renames temporary ids everywhere", () => {
-    const q = draftMessage({ id: "local-q", conversation_id: "c", parent_id: "a1", role: "user", content: "More", status: "completed", created_at: "x" });
-    const a = draftMessage({ id: "local-a", conversation_id: "c", parent_id: "local-q", role: "assistant", content: "", status: "streaming", created_at: "x" });
-    const renamed = renameMessages(addMessages(conversation(), [q, a], "local-a"), new Map([["local-q", "q2"], ["local-a", "a2"]]));
+    const q = msg("local-q", "a1", "user");
+    const a = msg("local-a", "local-q", "assistant");
+    const names = new Map([
+      ["local-q", "q2"],
+      ["local-a", "a2"],
+    ]);
+    const renamed = renameMessages(addMessages(conversation(), [q, a], "local-a"), names);
     expect(renamed.messages.map((m) => [m.id, m.parent_id])).toEqual([
       ["q1", null],
       ["a1", "q1"],
@@ -64,10 +75,13 @@ describe("conversation cache updates", () => {
       ["a2", "q2"],
     ]);
     expect(renamed.current_message_id).toBe("a2");
+    // The rows keep their React keys: they stay mounted across the rename.
+    expect(rowKey("a2")).toBe("local-a");
+    expect(rowKey("q1")).toBe("q1");
   });
 
   it("keeps one copy when a refetch already brought the real message", () => {
-    const a = draftMessage({ id: "local-a", conversation_id: "c", parent_id: "q1", role: "assistant", content: "", status: "streaming", created_at: "x" });
+    const a = msg("local-a", "q1", "assistant");
     const withBoth = addMessages(conversation(), [a], "local-a");
     const renamed = renameMessages(withBoth, new Map([["local-a", "a1"]]));
     expect(renamed.messages.map((m) => m.id)).toEqual(["q1", "a1"]);

@@ -30,7 +30,10 @@ export function nextCreatedAt(conversation: Pick<Conversation, "messages"> | und
   return new Date(latest).toISOString();
 }
 
-export function draftMessage(fields: Pick<Message, "id" | "conversation_id" | "parent_id" | "role" | "content" | "status" | "created_at"> & Partial<Message>): Message {
+type DraftFields = Pick<Message, "id" | "conversation_id" | "parent_id" | "role" | "content" | "status" | "created_at">;
+
+/** A message made here (optimistic), with the fields the server fills left empty. */
+export function draftMessage(fields: DraftFields & Partial<Message>): Message {
   return { model: null, usage: null, finish_reason: null, error: null, edited_at: null, feedback: null, ...fields };
 }
 
@@ -42,8 +45,18 @@ export function removeMessages(conversation: Conversation, ids: ReadonlySet<stri
   return { ...conversation, messages: conversation.messages.filter((m) => !ids.has(m.id)), current_message_id: currentId };
 }
 
+// A renamed message keeps its temporary id as its React key: its row stays mounted (no flash,
+// and whatever the row holds, such as focus, survives).
+const rowKeys = new Map<string, string>();
+
+/** The React key of a message's row. */
+export function rowKey(id: string): string {
+  return rowKeys.get(id) ?? id;
+}
+
 /** Give temporary ids their real names, in the messages, their children and the current pointer. */
 export function renameMessages(conversation: Conversation, names: ReadonlyMap<string, string>): Conversation {
+  for (const [from, to] of names) rowKeys.set(to, rowKey(from));
   const rename = (id: string | null) => (id !== null ? (names.get(id) ?? id) : null);
   // A renamed id may already be there (a refetch brought the real message): keep one copy.
   const present = new Set(conversation.messages.map((m) => m.id));

@@ -91,11 +91,16 @@ export class ChatEngine {
   // -- asking -------------------------------------------------------------
 
   /** Ask: the question and an empty answer appear at once, then the answer streams in. */
-  send(conversationId: string, content: string, parentId: string | null | undefined): void {
+  send(
+    conversationId: string,
+    content: string,
+    parentId: string | null | undefined,
+    ids: { question: string; answer: string } = { question: localId(), answer: localId() },
+  ): void {
     const conversation = this.conversation(conversationId);
     const createdAt = nextCreatedAt(conversation);
     const question = draftMessage({
-      id: localId(),
+      id: ids.question,
       conversation_id: conversationId,
       parent_id: parentId === undefined ? (conversation?.current_message_id ?? null) : parentId,
       role: "user",
@@ -103,7 +108,7 @@ export class ChatEngine {
       status: "completed",
       created_at: createdAt,
     });
-    const answer = this.draftAnswer(conversationId, question.id, createdAt, conversation?.model ?? null);
+    const answer = this.draftAnswer(conversationId, question.id, createdAt, conversation?.model ?? null, ids.answer);
     const previous = conversation?.current_message_id ?? null;
     this.insert(conversationId, [question, answer]);
     this.retries.set(answer.id, {
@@ -226,6 +231,7 @@ export class ChatEngine {
   async switchBranch(conversationId: string, currentId: string): Promise<void> {
     const key = queryKeys.conversation(conversationId);
     const previous = this.conversation(conversationId)?.current_message_id ?? null;
+    this.holdRefetches(conversationId);
     this.queryClient.setQueryData<Conversation>(key, (c) => (c ? { ...c, current_message_id: currentId } : c));
     const request = api.PATCH("/api/conversations/{conversation_id}", {
       params: { path: { conversation_id: conversationId } },
@@ -247,6 +253,7 @@ export class ChatEngine {
     const key = queryKeys.conversation(conversationId);
     const before = this.conversation(conversationId);
     if (!before) return;
+    this.holdRefetches(conversationId);
     this.queryClient.setQueryData<Conversation>(key, (c) =>
       c
         ? {
@@ -285,6 +292,7 @@ export class ChatEngine {
       body: { content },
     });
     const edited = dataOf({ data });
+    this.holdRefetches(conversationId);
     this.queryClient.setQueryData<Conversation>(queryKeys.conversation(conversationId), (c) =>
       c ? patchMessage(c, messageId, edited) : c,
     );
@@ -296,9 +304,15 @@ export class ChatEngine {
     return this.queryClient.getQueryData<Conversation>(queryKeys.conversation(conversationId));
   }
 
-  private draftAnswer(conversationId: string, parentId: string | null, createdAt: string, model: string | null): Message {
+  private draftAnswer(
+    conversationId: string,
+    parentId: string | null,
+    createdAt: string,
+    model: string | null,
+    id = localId(),
+  ): Message {
     return draftMessage({
-      id: localId(),
+      id,
       conversation_id: conversationId,
       parent_id: parentId,
       role: "assistant",
@@ -309,10 +323,14 @@ export class ChatEngine {
     });
   }
 
+  /** A refetch that started before an optimistic change would undo it when it lands: cancel it. */
+  private holdRefetches(conversationId: string): void {
+    void this.queryClient.cancelQueries({ queryKey: queryKeys.conversation(conversationId), exact: true });
+  }
+
   private insert(conversationId: string, messages: Message[]): void {
     const key = queryKeys.conversation(conversationId);
-    // A refetch landing now would drop the optimistic messages.
-    void this.queryClient.cancelQueries({ queryKey: key, exact: true });
+    this.holdRefetches(conversationId);
     const answer = messages[messages.length - 1]!;
     this.queryClient.setQueryData<Conversation>(key, (c) => (c ? addMessages(c, messages, answer.id) : c));
   }
@@ -416,6 +434,11 @@ export class ChatEngine {
     }
     // The history list: a new conversation got its title, this one moved to the top.
     void this.queryClient.invalidateQueries({ queryKey: queryKeys.conversations });
+    const questions = this.conversation(conversationId)?.messages.filter((m) => m.role === "user").length ?? 0;
+    if (session.questionId && questions === 1) {
+      // The first question titled the conversation: show the title now, not when the answer ends.
+      void this.queryClient.invalidateQueries({ queryKey: queryKeys.conversation(conversationId), exact: true });
+    }
     if (session.stopRequested) void this.stop(conversationId, session.answerId).catch(() => undefined);
   }
 

@@ -13,7 +13,7 @@ export const settingsMessages = defineMessages(
     contextWindow: "{tokens} tokens of context",
     defaultSuffix: "default",
     simulatedNotice: "Simulated model",
-    simulatedNoticeLong: " — answers are not from a real AI",
+    simulatedNoticeLong: "— answers are not from a real AI",
     simulatedNoticeTip:
       "This server has no AI model configured: answers are produced by a built-in simulator for demos and tests. Ask your administrator to connect Azure OpenAI.",
     startFromPreset: "Start from a preset",
@@ -31,7 +31,7 @@ export const settingsMessages = defineMessages(
     contextWindow: "コンテキスト {tokens} トークン",
     defaultSuffix: "既定",
     simulatedNotice: "シミュレーション モデル",
-    simulatedNoticeLong: " — 回答は実際の AI によるものではありません",
+    simulatedNoticeLong: "— 回答は実際の AI によるものではありません",
     simulatedNoticeTip:
       "このサーバーには AI モデルが設定されていません。回答はデモとテスト用の組み込みシミュレーターが生成しています。Azure OpenAI への接続は管理者にお問い合わせください。",
     startFromPreset: "プリセットから始める",

@@ -35,6 +35,14 @@ const useStyles = makeStyles({
     fontSize: tokens.fontSizeBase200,
   },
   count: { minWidth: "28px", textAlign: "center", fontVariantNumeric: "tabular-nums", userSelect: "none" },
+  hidden: {
+    position: "absolute",
+    width: "1px",
+    height: "1px",
+    overflow: "hidden",
+    clipPath: "inset(50%)",
+    whiteSpace: "nowrap",
+  },
 });
 
 export function IconButton(props: {
@@ -62,6 +70,7 @@ export function IconButton(props: {
 
 export function CopyButton({ text }: { text: string }) {
   const t = useMessages(chatMessages);
+  const styles = useStyles();
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -74,7 +83,7 @@ export function CopyButton({ text }: { text: string }) {
   return (
     <>
       <IconButton label={t.copy} icon={state === "copied" ? <Checkmark20Regular /> : <Copy20Regular />} onClick={onClick} />
-      <span role="status" className="chat-visually-hidden">
+      <span role="status" className={styles.hidden}>
         {state === "copied" ? t.copied : state === "failed" ? t.copyFailed : ""}
       </span>
     </>

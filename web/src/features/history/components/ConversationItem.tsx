@@ -1,9 +1,10 @@
-import { Button, Input, makeStyles, mergeClasses, tokens, type ButtonProps } from "@fluentui/react-components";
+import { Button, makeStyles, mergeClasses, tokens, type MenuOpenChangeData } from "@fluentui/react-components";
 import { MoreHorizontal20Regular } from "@fluentui/react-icons";
 import { lazy, memo, Suspense, useEffect, useRef, useState, type MouseEvent } from "react";
 import { format } from "../../../i18n";
 import type { Conversation } from "../api/cache";
 import type { HistoryStrings } from "../messages";
+import { useFieldStyles } from "./fields";
 
 export const loadItemMenu = () => import("./ItemMenu");
 const ItemMenu = lazy(loadItemMenu);
@@ -33,6 +34,7 @@ const useStyles = makeStyles({
     overflow: "hidden",
     textOverflow: "ellipsis",
     outlineStyle: "none",
+    scrollMarginBlock: "36px", // clear of the sticky group heading when moved to by keyboard
     ":hover": { backgroundColor: tokens.colorNeutralBackground3Hover },
     ":active": { backgroundColor: tokens.colorNeutralBackground3Pressed },
     ":focus-visible": {
@@ -62,7 +64,8 @@ const useStyles = makeStyles({
     // Touch screens have no hover: always show it there.
     "@media (hover: none)": { opacity: 1 },
   },
-  rename: { width: "100%" },
+  // The text stays where the title was (the frame has a 1px border).
+  rename: { marginBlock: "1px", paddingInlineStart: `calc(${tokens.spacingHorizontalM} - 1px)` },
 });
 
 interface Props {
@@ -91,15 +94,23 @@ export const ConversationItem = memo(function ConversationItem({
 }: Props) {
   const styles = useStyles();
   const { id, title } = conversation;
-  const [openOnLoad, setOpenOnLoad] = useState(false);
-  const moreButton: ButtonProps = {
-    className: styles.more,
-    appearance: "subtle",
-    size: "small",
-    icon: <MoreHorizontal20Regular />,
-    "aria-label": format(t.moreOptionsFor, { title }),
-    // @ts-expect-error -- a data attribute, which ButtonProps does not list
-    "data-more": "",
+  const [moreButton, setMoreButton] = useState<HTMLElement | null>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+  // The menu mounts on first open and then stays (closed, it renders nothing).
+  const [menuUsed, setMenuUsed] = useState(false);
+  const openMenu = () => {
+    setMenuUsed(true);
+    setMenuOpen(true);
+    onMenuOpen();
+  };
+  const onMenuOpenChange = (data: MenuOpenChangeData) => {
+    if (data.open) return openMenu();
+    // A click on the button itself is "outside" the menu: the button's own handler closes it.
+    if (data.type === "clickOutside" && moreButton?.contains(data.event.target as Node)) return;
+    setMenuOpen(false);
+    // Closed from the keyboard or by choosing an item: focus goes back to the button (a chosen rename
+    // or delete then moves it on). A click elsewhere keeps focus where the user put it.
+    if (data.type !== "clickOutside" && data.type !== "scrollOutside") moreButton?.focus();
   };
 
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
@@ -131,26 +142,33 @@ export const ConversationItem = memo(function ConversationItem({
         </a>
       )}
       {!editing && (
-        <Suspense
-          fallback={
-            <Button
-              {...moreButton}
-              aria-haspopup="menu"
-              aria-expanded={false}
-              onClick={() => {
-                // Clicked before the menu's code arrived: open it as soon as it does.
-                setOpenOnLoad(true);
-                void loadItemMenu();
-              }}
-            />
-          }
-        >
+        <Button
+          ref={setMoreButton}
+          className={styles.more}
+          appearance="subtle"
+          size="small"
+          icon={<MoreHorizontal20Regular />}
+          aria-label={format(t.moreOptionsFor, { title })}
+          aria-haspopup="menu"
+          aria-expanded={menuOpen}
+          data-more=""
+          onClick={() => (menuOpen ? setMenuOpen(false) : openMenu())}
+          onKeyDown={(event) => {
+            if (event.key === "ArrowDown" && !menuOpen) {
+              event.preventDefault();
+              openMenu();
+            }
+          }}
+        />
+      )}
+      {!editing && menuUsed && (
+        <Suspense fallback={null}>
           <ItemMenu
             id={id}
             t={t}
-            button={moreButton}
-            defaultOpen={openOnLoad}
-            onOpen={onMenuOpen}
+            open={menuOpen}
+            target={moreButton}
+            onOpenChange={onMenuOpenChange}
             onRename={() => onStartRename(id)}
             onDelete={() => onDelete(conversation)}
           />
@@ -172,6 +190,7 @@ function RenameField({
   className: string;
   onDone: (title: string | null, returnFocus: boolean) => void;
 }) {
+  const field = useFieldStyles();
   const [value, setValue] = useState(initial);
   const input = useRef<HTMLInputElement>(null);
   const finished = useRef(false);
@@ -190,26 +209,28 @@ function RenameField({
     return () => cancelAnimationFrame(frame);
   }, []);
   return (
-    <Input
-      ref={input}
-      className={className}
-      size="small"
-      value={value}
-      maxLength={MAX_TITLE}
-      aria-label={label}
-      onChange={(_event, data) => setValue(data.value)}
-      onKeyDown={(event) => {
-        if (event.nativeEvent.isComposing) return; // Enter that confirms an IME conversion
-        if (event.key === "Enter") {
-          event.preventDefault();
-          finish(value, true);
-        } else if (event.key === "Escape") {
-          event.preventDefault();
-          event.stopPropagation(); // not also the phone overlay
-          finish(null, true);
-        }
-      }}
-      onBlur={() => finish(value, false)}
-    />
+    <div className={mergeClasses(field.frame, className)}>
+      <input
+        ref={input}
+        className={field.input}
+        type="text"
+        value={value}
+        maxLength={MAX_TITLE}
+        aria-label={label}
+        onChange={(event) => setValue(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.nativeEvent.isComposing) return; // Enter that confirms an IME conversion
+          if (event.key === "Enter") {
+            event.preventDefault();
+            finish(value, true);
+          } else if (event.key === "Escape") {
+            event.preventDefault();
+            event.stopPropagation(); // not also the phone overlay
+            finish(null, true);
+          }
+        }}
+        onBlur={() => finish(value, false)}
+      />
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 // The left sidebar: New chat, search, and the user's chats newest first, grouped by day, loaded page
 // by page as the list scrolls. Each chat has a menu: rename inline, export, delete (with a confirmation).
-import { Button, makeStyles, mergeClasses, Spinner, Text, tokens } from "@fluentui/react-components";
+import { Button, makeStyles, mergeClasses, Text, tokens } from "@fluentui/react-components";
 import {
   ArrowClockwise16Regular,
   ChatMultiple32Regular,
@@ -15,9 +15,10 @@ import { flattenPages, type Conversation } from "../api/cache";
 import { useConversationList, useDeleteConversation, useRenameConversation } from "../api/conversations";
 import { groupByDate, groupLabel, localMidnight } from "../grouping";
 import { useDebouncedValue } from "../hooks/useDebouncedValue";
-import { useInView } from "../hooks/useInView";
+import { useLoadMore } from "../hooks/useLoadMore";
 import { historyMessages } from "../messages";
-import { ConversationItem } from "./ConversationItem";
+import { ConversationItem, loadItemMenu } from "./ConversationItem";
+import { BusyMark } from "./fields";
 import { SearchField } from "./SearchField";
 
 const loadDeleteDialog = () => import("./DeleteDialog");
@@ -167,13 +168,25 @@ export function HistorySidebar({ activeId, onSelect, onNewChat }: Props) {
 
   const scroller = useRef<HTMLDivElement>(null);
   const searchInput = useRef<HTMLInputElement>(null);
-  const [sentinel, nearEnd] = useInView<HTMLDivElement>(scroller, "0px 0px 320px 0px");
   const { hasNextPage, isFetchingNextPage, isFetchNextPageError, isPlaceholderData, fetchNextPage } = list;
+  const sentinel = useLoadMore(
+    scroller,
+    hasNextPage && !isFetchingNextPage && !isFetchNextPageError && !isPlaceholderData,
+    useCallback(() => void fetchNextPage(), [fetchNextPage]),
+    "0px 0px 320px 0px",
+  );
+
+  // Fetch the item menu's code once there is something to open it on, when the browser is idle.
+  const hasItems = conversations.length > 0;
   useEffect(() => {
-    if (nearEnd && hasNextPage && !isFetchingNextPage && !isFetchNextPageError && !isPlaceholderData) {
-      void fetchNextPage();
+    if (!hasItems) return;
+    if (typeof requestIdleCallback === "function") {
+      const handle = requestIdleCallback(() => void loadItemMenu(), { timeout: 2000 });
+      return () => cancelIdleCallback(handle);
     }
-  }, [nearEnd, hasNextPage, isFetchingNextPage, isFetchNextPageError, isPlaceholderData, fetchNextPage]);
+    const timer = setTimeout(() => void loadItemMenu(), 200);
+    return () => clearTimeout(timer);
+  }, [hasItems]);
 
   // A new search starts at the top.
   useEffect(() => {
@@ -215,7 +228,9 @@ export function HistorySidebar({ activeId, onSelect, onNewChat }: Props) {
 
   // Delete.
   const activeRef = useRef(activeId);
-  activeRef.current = activeId;
+  useEffect(() => {
+    activeRef.current = activeId;
+  }, [activeId]);
   const [deleteTarget, setDeleteTarget] = useState<DeleteTarget | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const deletion = useDeleteConversation(
@@ -227,7 +242,9 @@ export function HistorySidebar({ activeId, onSelect, onNewChat }: Props) {
     ),
   );
   const conversationsRef = useRef(conversations);
-  conversationsRef.current = conversations;
+  useEffect(() => {
+    conversationsRef.current = conversations;
+  }, [conversations]);
   const askDelete = useCallback((conversation: Conversation) => {
     const all = conversationsRef.current;
     const index = all.findIndex((c) => c.id === conversation.id);
@@ -307,8 +324,8 @@ export function HistorySidebar({ activeId, onSelect, onNewChat }: Props) {
     body = (
       <div className={styles.message} role="alert">
         <ErrorCircle20Regular className={styles.errorIcon} aria-hidden />
-        <Text className={styles.messageTitle}>{t.loadError}</Text>
-        <Text className={styles.messageBody}>{list.error.message}</Text>
+        <Text align="center" className={styles.messageTitle}>{t.loadError}</Text>
+        <Text align="center" className={styles.messageBody}>{list.error.message}</Text>
         <Button size="small" icon={<ArrowClockwise16Regular />} onClick={() => void list.refetch()}>
           {t.retry}
         </Button>
@@ -318,14 +335,14 @@ export function HistorySidebar({ activeId, onSelect, onNewChat }: Props) {
     body = searching ? (
       <div className={styles.message} role="status">
         <SearchInfo24Regular className={styles.messageIcon} aria-hidden />
-        <Text className={styles.messageTitle}>{format(t.noMatchTitle, { q: query })}</Text>
-        <Text className={styles.messageBody}>{t.noMatchBody}</Text>
+        <Text align="center" className={styles.messageTitle}>{format(t.noMatchTitle, { q: query })}</Text>
+        <Text align="center" className={styles.messageBody}>{t.noMatchBody}</Text>
       </div>
     ) : (
       <div className={styles.message} role="status">
         <ChatMultiple32Regular className={styles.messageIcon} aria-hidden />
-        <Text className={styles.messageTitle}>{t.emptyTitle}</Text>
-        <Text className={styles.messageBody}>{t.emptyBody}</Text>
+        <Text align="center" className={styles.messageTitle}>{t.emptyTitle}</Text>
+        <Text align="center" className={styles.messageBody}>{t.emptyBody}</Text>
       </div>
     );
   } else {
@@ -334,7 +351,8 @@ export function HistorySidebar({ activeId, onSelect, onNewChat }: Props) {
         {groups.map((group) => {
           const id = `${headingId}-${group.key}`;
           return (
-            <section key={group.key} className={styles.group} aria-labelledby={id}>
+            // Not a <section>: a named one is a landmark, and ten of them would crowd the page's landmarks.
+            <div key={group.key} className={styles.group} data-group={group.key}>
               <h2 id={id} className={styles.heading}>
                 {groupLabel(group, t, locale)}
               </h2>
@@ -354,13 +372,13 @@ export function HistorySidebar({ activeId, onSelect, onNewChat }: Props) {
                   />
                 ))}
               </ul>
-            </section>
+            </div>
           );
         })}
         {hasNextPage && !isPlaceholderData && <div ref={sentinel} className={styles.sentinel} aria-hidden />}
         {isFetchingNextPage && (
           <div className={styles.row} role="status">
-            <Spinner size="extra-tiny" aria-hidden />
+            <BusyMark />
             <span>{t.loadingMore}</span>
           </div>
         )}

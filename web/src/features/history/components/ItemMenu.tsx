@@ -1,7 +1,8 @@
-// A chat's "More options" menu. Loaded after the list first shows (React.lazy): Fluent's Menu and its
-// positioning are the largest part of the sidebar, and nothing needs them before the first click.
+// A chat's "More options" menu. Loaded after the list first shows (React.lazy), and mounted for an item
+// only once its menu is first opened: Fluent's Menu and its positioning are the largest part of the
+// sidebar, and a long list needs none of them until a click. The button that opens it belongs to the
+// item and stays the same element throughout, so focus on it is never lost to the code arriving.
 import {
-  Button,
   makeStyles,
   Menu,
   MenuDivider,
@@ -9,9 +10,8 @@ import {
   MenuItemLink,
   MenuList,
   MenuPopover,
-  MenuTrigger,
   tokens,
-  type ButtonProps,
+  type MenuOpenChangeData,
 } from "@fluentui/react-components";
 import { Code20Regular, Delete20Regular, DocumentText20Regular, Edit20Regular } from "@fluentui/react-icons";
 import { exportHref } from "../api/conversations";
@@ -26,28 +26,25 @@ const useStyles = makeStyles({
   },
 });
 
-interface Props {
+export interface ItemMenuProps {
   id: string;
   t: HistoryStrings;
-  /** The look of the button, shared with the stand-in shown while this module loads. */
-  button: ButtonProps;
-  defaultOpen: boolean;
-  onOpen: () => void;
+  open: boolean;
+  /** The item's "More options" button: the menu sits below it. */
+  target: HTMLElement | null;
+  onOpenChange: (data: MenuOpenChangeData) => void;
   onRename: () => void;
   onDelete: () => void;
 }
 
-export default function ItemMenu({ id, t, button, defaultOpen, onOpen, onRename, onDelete }: Props) {
+export default function ItemMenu({ id, t, open, target, onOpenChange, onRename, onDelete }: ItemMenuProps) {
   const styles = useStyles();
   return (
     <Menu
-      positioning={{ position: "below", align: "end" }}
-      defaultOpen={defaultOpen}
-      onOpenChange={(_event, data) => data.open && onOpen()}
+      open={open}
+      onOpenChange={(_event, data) => onOpenChange(data)}
+      positioning={{ target, position: "below", align: "end" }}
     >
-      <MenuTrigger>
-        <Button {...button} />
-      </MenuTrigger>
       <MenuPopover>
         <MenuList>
           <MenuItem icon={<Edit20Regular />} onClick={onRename}>

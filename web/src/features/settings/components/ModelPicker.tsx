@@ -1,87 +1,53 @@
-import { Badge, Caption1, Dropdown, makeStyles, mergeClasses, Option, tokens } from "@fluentui/react-components";
-import { format, useLocale, useMessages } from "../../../i18n";
+// The chat header's model picker: a native select (Fluent's Select), light enough for the
+// initial bundle; the settings dialog has the richer ModelDropdown.
+import { makeStyles, Select, tokens, useId } from "@fluentui/react-components";
+import { format, useMessages } from "../../../i18n";
 import { effectiveModel, useModels } from "../api/models";
 import { settingsMessages } from "../messages";
+import { SimulatedBadge } from "./SimulatedBadge";
 
 const useStyles = makeStyles({
-  compact: { minWidth: "0", maxWidth: "min(320px, 60vw)" },
-  full: { width: "100%" },
-  value: { display: "inline-flex", alignItems: "center", gap: tokens.spacingHorizontalXS, minWidth: 0 },
-  label: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
-  listbox: { minWidth: "260px" },
-  option: { display: "flex", flexDirection: "column", gap: "2px", paddingBlock: tokens.spacingVerticalXXS },
-  optionTop: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
-  secondary: { color: tokens.colorNeutralForeground3 },
+  root: { display: "inline-flex", alignItems: "center", gap: tokens.spacingHorizontalXS, minWidth: 0 },
+  select: { width: "auto", minWidth: 0, maxWidth: "min(280px, 45vw)" },
 });
 
-export interface ModelDropdownProps {
-  value: string | null;
-  onChange: (model: string) => void;
-  disabled?: boolean;
-  /** The chat header's small variant; the settings dialog takes the full width. */
-  compact?: boolean;
-}
-
-/** The badge that tells a simulated model from a real one. */
-export function SimulatedBadge() {
-  const t = useMessages(settingsMessages);
-  return (
-    <Badge appearance="tint" color="warning" size="small" shape="rounded">
-      {t.simulated}
-    </Badge>
-  );
-}
-
-export function ModelDropdown({ value, onChange, disabled, compact = false }: ModelDropdownProps) {
+/** Pick the chat's model from GET /api/models; `null` is the default model. */
+export function ModelPicker({ value, onChange, disabled }: { value: string | null; onChange: (model: string) => void; disabled?: boolean }) {
   const styles = useStyles();
   const t = useMessages(settingsMessages);
-  const { locale } = useLocale();
+  const badgeId = useId("model-simulated");
   const { data, isPending, isError } = useModels();
   const current = effectiveModel(data, value);
-  const selectedId = current?.id ?? value ?? undefined;
-  const shown = current?.label ?? (value ? format(t.unknownModel, { id: value }) : isError ? t.modelsFailed : t.modelsLoading);
+  // A model the server no longer offers still shows as what the chat has.
+  const missing = data && value !== null && !current ? value : null;
 
   return (
-    <Dropdown
-      aria-label={t.model}
-      size={compact ? "small" : "medium"}
-      appearance={compact ? "filled-lighter" : "outline"}
-      className={mergeClasses(compact ? styles.compact : styles.full)}
-      listbox={{ className: styles.listbox }}
-      disabled={disabled || isPending || isError}
-      value={shown}
-      selectedOptions={selectedId ? [selectedId] : []}
-      onOptionSelect={(_, data) => {
-        if (data.optionValue && data.optionValue !== selectedId) onChange(data.optionValue);
-      }}
-      button={{
-        children: (
-          <span className={styles.value}>
-            <span className={styles.label}>{shown}</span>
-            {current?.simulated && <SimulatedBadge />}
-          </span>
-        ),
-      }}
-    >
-      {data?.items.map((model) => (
-        <Option key={model.id} value={model.id} text={model.label}>
-          <span className={styles.option}>
-            <span className={styles.optionTop}>
-              <span>{model.label}</span>
-              {model.simulated && <SimulatedBadge />}
-            </span>
-            <Caption1 className={styles.secondary}>
-              {format(t.contextWindow, { tokens: model.context_window.toLocaleString(locale) })}
-              {model.id === data.default ? ` · ${t.defaultSuffix}` : ""}
-            </Caption1>
-          </span>
-        </Option>
-      ))}
-    </Dropdown>
+    <span className={styles.root}>
+      <Select
+        className={styles.select}
+        size="small"
+        appearance="filled-lighter"
+        aria-label={t.model}
+        aria-describedby={current?.simulated ? badgeId : undefined}
+        disabled={disabled || isPending || isError}
+        value={current?.id ?? missing ?? ""}
+        onChange={(_, select) => {
+          if (select.value && select.value !== current?.id) onChange(select.value);
+        }}
+      >
+        {!data && <option value="">{isError ? t.modelsFailed : t.modelsLoading}</option>}
+        {missing && (
+          <option value={missing} disabled>
+            {format(t.unknownModel, { id: missing })}
+          </option>
+        )}
+        {data?.items.map((model) => (
+          <option key={model.id} value={model.id}>
+            {model.label}
+          </option>
+        ))}
+      </Select>
+      {current?.simulated && <SimulatedBadge id={badgeId} />}
+    </span>
   );
-}
-
-/** The chat header's model picker (GET /api/models); `null` is the default model. */
-export function ModelPicker(props: { value: string | null; onChange: (model: string) => void; disabled?: boolean }) {
-  return <ModelDropdown {...props} compact />;
 }

@@ -1,4 +1,4 @@
-import { Caption1, Input, Label, makeStyles, Slider, tokens, useId } from "@fluentui/react-components";
+import { Caption1, Input, Label, makeStyles, mergeClasses, Slider, tokens, useId } from "@fluentui/react-components";
 import { ErrorCircle12Filled } from "@fluentui/react-icons";
 import { useLocale } from "../../../i18n";
 import { PARAMETER_BOUNDS, type ParameterName } from "../defaults";
@@ -8,7 +8,11 @@ const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
   top: { display: "flex", alignItems: "center", justifyContent: "space-between", gap: tokens.spacingHorizontalS },
   number: { width: "104px", flexShrink: 0 },
+  withUnit: { width: "136px" },
+  unit: { color: tokens.colorNeutralForeground3, whiteSpace: "nowrap" },
   slider: { marginInline: `calc(-1 * ${tokens.spacingHorizontalS})` },
+  // Step marks help with a few steps (temperature) and turn into noise with many (tokens).
+  noMarks: { "::before": { backgroundImage: "none" } },
   hint: { color: tokens.colorNeutralForeground3 },
   error: {
     display: "flex",
@@ -47,7 +51,7 @@ export function ParameterField({ name, label, hint, unit, text, error, onText }:
         </Label>
         <Input
           id={`${id}-number`}
-          className={styles.number}
+          className={mergeClasses(styles.number, unit && styles.withUnit)}
           size="small"
           type="number"
           inputMode={bounds.integer ? "numeric" : "decimal"}
@@ -58,11 +62,12 @@ export function ParameterField({ name, label, hint, unit, text, error, onText }:
           onChange={(_, data) => onText(data.value)}
           aria-describedby={describedBy}
           aria-invalid={error ? true : undefined}
-          contentAfter={unit ? <Caption1 className={styles.hint}>{unit}</Caption1> : undefined}
+          contentAfter={unit ? <Caption1 className={styles.unit}>{unit}</Caption1> : undefined}
         />
       </div>
       <Slider
         className={styles.slider}
+        rail={{ className: (bounds.max - bounds.min) / bounds.step > 20 ? styles.noMarks : undefined }}
         min={bounds.min}
         max={bounds.max}
         step={bounds.step}

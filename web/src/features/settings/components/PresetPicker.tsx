@@ -8,7 +8,14 @@ import { settingsMessages } from "../messages";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, width: "100%" },
-  heading: { margin: 0, display: "flex", alignItems: "center", gap: tokens.spacingHorizontalXS, color: tokens.colorNeutralForeground2 },
+  heading: {
+    margin: 0,
+    display: "flex",
+    alignItems: "center",
+    justifyContent: "center",
+    gap: tokens.spacingHorizontalXS,
+    color: tokens.colorNeutralForeground2,
+  },
   list: {
     listStyle: "none",
     margin: 0,

@@ -11,7 +11,7 @@ import {
   Tooltip,
 } from "@fluentui/react-components";
 import { Checkmark16Regular, Delete16Regular, Edit16Regular, Save16Regular } from "@fluentui/react-icons";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiError, type Schemas } from "../../../api/client";
 import { format } from "../../../i18n";
 import { usePresets, useCreatePreset, useDeletePreset, useRenamePreset } from "../api/presets";
@@ -81,13 +81,19 @@ function NameForm(props: {
   const [touched, setTouched] = useState(false);
   const error = nameMessage(t, presetNameError(name, MAX_PRESET_NAME_CHARS));
   const shown = (touched && error) || props.serverError || props.disabledReason || null;
+  // The form (and its message) may open below the dialog's fold: bring it into view.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    // Braces: scrollIntoView returns a promise in newer browsers, which must not become the cleanup.
+    void form.current?.scrollIntoView({ block: "nearest" });
+  }, [shown]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
     if (!error && !props.disabledReason) props.onSubmit(name.trim());
   };
   return (
-    <form className={styles.form} onSubmit={submit} noValidate>
+    <form ref={form} className={styles.form} onSubmit={submit} noValidate>
       <Field
         className={styles.nameField}
         label={t.presetName}

@@ -31,7 +31,7 @@ import { dialogMessages } from "../dialogMessages";
 import { EXAMPLE_PROMPTS } from "../examples";
 import { diffSettings, isEmptyPatch, parseDraft, settingsOfPreset, toDraft, validateDraft, type DraftError, type SettingsDraft } from "../form";
 import type { ChatSettings, ChatSettingsPatch } from "../types";
-import { ModelDropdown } from "./ModelPicker";
+import { ModelDropdown } from "./ModelDropdown";
 import { ParameterField } from "./ParameterField";
 import { PresetsSection } from "./PresetsSection";
 
@@ -138,6 +138,7 @@ function SettingsForm({ value, onSave, onClose }: { value: ChatSettings; onSave:
             {t.modelSection}
           </Label>
           <ModelDropdown
+            labelledBy="settings-model-label"
             value={draft.model}
             onChange={(id) =>
               // Picking the default for a chat that follows the default keeps it following.
