@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { ChatView } from "../features/chat";
 import { HistorySidebar } from "../features/history";
 import { MeMenu } from "../features/me";
+import { SimulatedNotice } from "../features/settings";
 import { useMessages } from "../i18n";
 import { appMessages } from "./messages";
 import { useRoute } from "./route";
@@ -98,6 +99,7 @@ export function App() {
         <Text as="h1" className={styles.brand}>
           {t.appName}
         </Text>
+        <SimulatedNotice />
         <div className={styles.spacer} />
         <MeMenu />
       </header>

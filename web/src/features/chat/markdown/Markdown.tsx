@@ -6,8 +6,13 @@
 // StreamingLexer lexes only the last blocks again). Code blocks are React components
 // (<CodeBlock>): at the top level directly, inside lists and quotes through portals into
 // the slots the renderer leaves for them.
+//
+// One block can still be big (a 16 KB paragraph or list): when re-rendering what grows
+// costs more than a few milliseconds, updates are spaced out so that the markdown takes at
+// most about a third of the main thread, and typing stays responsive; the text catches up
+// at the next update, and in full when the answer ends.
 import type { Token, Tokens, TokensList } from "marked";
-import { memo, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { StreamingLexer } from "./blocks";
 import { CodeBlock } from "./CodeBlock";
@@ -27,6 +32,11 @@ interface Entry {
 }
 
 let nextEntryId = 1;
+
+/** Below this cost per update (lexing and rendering what changed), every frame is shown. */
+const FREE_MS = 4;
+/** Above it, an update waits this many times its cost after the previous one. */
+const SPACING = 3;
 
 const HtmlBlock = memo(function HtmlBlock({ html }: { html: string }) {
   // `html` comes from renderBlock, which has passed it through DOMPurify.
@@ -66,11 +76,19 @@ export const Markdown = memo(function Markdown({ text, streaming = false }: Mark
   const lexer = useRef<StreamingLexer | null>(null);
   lexer.current ??= new StreamingLexer(lex);
   const cache = useRef(new Map<string, Entry>());
+  const pace = useRef({ text: "", at: 0, cost: 0 });
+  const [, catchUp] = useReducer((count: number) => count + 1, 0);
+
+  const started = performance.now();
+  const previous = pace.current;
+  const wait = previous.at + previous.cost * SPACING - started;
+  const deferred = streaming && previous.cost > FREE_MS && wait > 0 && text.startsWith(previous.text);
+  const shown = deferred ? previous.text : text;
 
   const tokens = useMemo(() => {
-    const source = text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
+    const source = shown.includes("\r") ? shown.replace(/\r\n?/g, "\n") : shown;
     return lexer.current!.tokens(source, streaming);
-  }, [text, streaming]);
+  }, [shown, streaming]);
 
   // Reference-style links resolve against definitions anywhere in the text: a block's HTML
   // depends on them too, so they are part of its cache key.
@@ -78,7 +96,7 @@ export const Markdown = memo(function Markdown({ text, streaming = false }: Mark
   const linkKey = links && Object.keys(links).length > 0 ? `\u0000${JSON.stringify(links)}` : "";
 
   const last = lastContentIndex(tokens);
-  const previous = cache.current;
+  const cached = cache.current;
   const next = new Map<string, Entry>();
   const blocks: ReactNode[] = [];
   tokens.forEach((token, index) => {
@@ -91,7 +109,7 @@ export const Markdown = memo(function Markdown({ text, streaming = false }: Mark
       return;
     }
     const key = token.raw + linkKey;
-    let entry = next.get(key) ?? previous.get(key);
+    let entry = next.get(key) ?? cached.get(key);
     if (!entry) entry = { id: nextEntryId++, ...renderBlock(token) };
     next.set(key, entry);
     if (entry.html === "") return;
@@ -104,6 +122,14 @@ export const Markdown = memo(function Markdown({ text, streaming = false }: Mark
     );
   });
   cache.current = next;
+  if (shown !== previous.text) pace.current = { text: shown, at: started, cost: performance.now() - started };
+
+  // A deferred update is shown once its time comes, even if no more text arrives by then.
+  useEffect(() => {
+    if (!deferred) return;
+    const timer = window.setTimeout(catchUp, Math.max(0, wait));
+    return () => window.clearTimeout(timer);
+  }, [deferred, wait, text]);
 
   return (
     <div className={styles.root} data-md-root="">

@@ -10,7 +10,7 @@ const useStyles = makeStyles({
     cursor: "default",
     ":focus-visible": { outline: `2px solid ${tokens.colorStrokeFocus2}`, outlineOffset: "2px" },
   },
-  long: { marginInlineStart: "0.3em", "@media (max-width: 760px)": { display: "none" } },
+  long: { marginInlineStart: "0.15em", "@media (max-width: 760px)": { display: "none" } },
 });
 
 /** For the app header: says plainly when the default model is the simulator, and nothing otherwise. */
