@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from scalechat import __version__
-from scalechat.api import conversations, health, me, messages, models, presets
+from scalechat.api import config, conversations, health, me, messages, models, presets
 from scalechat.api.deps import Services
 from scalechat.api.middleware import RequestContextMiddleware
 from scalechat.api.problems import install_problem_handlers
@@ -102,7 +102,15 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     install_problem_handlers(app)
-    for router in (conversations.router, messages.router, presets.router, me.router, models.router, health.router):
+    for router in (
+        config.router,
+        conversations.router,
+        messages.router,
+        presets.router,
+        me.router,
+        models.router,
+        health.router,
+    ):
         app.include_router(router)
     mount_web_app(app, settings.web_dir or STATIC_DIR)
     # Room for the longest question and system prompt in UTF-8, plus the JSON around them.

@@ -247,6 +247,15 @@ class ModelList(BaseModel):
     default: str
 
 
+class ClientConfig(BaseModel):
+    default_model: str = Field(description="The model a chat uses when it names none.")
+    default_system_prompt: str
+    default_parameters: Parameters
+    max_content_chars: int = Field(description="Longest question or edited answer, in characters.")
+    max_system_prompt_chars: int
+    max_title_chars: int
+
+
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, Any] = Field(default_factory=dict)

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Config */
+        get: operations["getConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations": {
         parameters: {
             query?: never;
@@ -293,6 +310,26 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ClientConfig */
+        ClientConfig: {
+            /**
+             * Default Model
+             * @description The model a chat uses when it names none.
+             */
+            default_model: string;
+            default_parameters: components["schemas"]["Parameters"];
+            /** Default System Prompt */
+            default_system_prompt: string;
+            /**
+             * Max Content Chars
+             * @description Longest question or edited answer, in characters.
+             */
+            max_content_chars: number;
+            /** Max System Prompt Chars */
+            max_system_prompt_chars: number;
+            /** Max Title Chars */
+            max_title_chars: number;
+        };
         /** ConversationCreate */
         ConversationCreate: {
             /**
@@ -706,6 +743,46 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientConfig"];
+                };
+            };
+            /** @description Client Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Server Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     listConversations: {
         parameters: {
             query?: {
