@@ -31,13 +31,10 @@ export const PARAMETER_BOUNDS: Readonly<Record<ParameterName, ParameterBounds>> 
 /** The order the dialog shows them in (as the original app's panel). */
 export const PARAMETER_NAMES: readonly ParameterName[] = ["max_tokens", "temperature", "top_p", "past_messages"];
 
-/**
- * The server's default system prompt (its `default_system_prompt` setting), which the API does not
- * publish; a deployment that changes it differs from "Reset to defaults" only in this text.
- */
+/** The system prompt of a server with default settings, until GET /api/config says (useChatDefaults). */
 export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant.";
 
-/** The server's default `max_system_prompt_chars`; a lower configured limit is reported by the server. */
+/** The limit of a server with default settings, until GET /api/config says (useChatDefaults). */
 export const MAX_SYSTEM_PROMPT_CHARS = 20_000;
 
 /** Preset names: 1 to 100 characters once surrounding spaces are removed. */

@@ -37,19 +37,19 @@ function parameterError(name: ParameterName, text: string): DraftError | null {
   return null;
 }
 
-export function validateDraft(draft: SettingsDraft): DraftErrors {
+export function validateDraft(draft: SettingsDraft, maxSystemPromptChars = MAX_SYSTEM_PROMPT_CHARS): DraftErrors {
   const errors: DraftErrors = {};
   for (const name of PARAMETER_NAMES) {
     const error = parameterError(name, draft.parameters[name]);
     if (error) errors[name] = error;
   }
-  if (draft.system_prompt.length > MAX_SYSTEM_PROMPT_CHARS) errors.system_prompt = "too_long";
+  if (draft.system_prompt.length > maxSystemPromptChars) errors.system_prompt = "too_long";
   return errors;
 }
 
 /** The settings a valid draft stands for; null while any field is invalid. */
-export function parseDraft(draft: SettingsDraft): ChatSettings | null {
-  if (Object.keys(validateDraft(draft)).length > 0) return null;
+export function parseDraft(draft: SettingsDraft, maxSystemPromptChars = MAX_SYSTEM_PROMPT_CHARS): ChatSettings | null {
+  if (Object.keys(validateDraft(draft, maxSystemPromptChars)).length > 0) return null;
   const parameters = {} as Schemas["Parameters"];
   for (const name of PARAMETER_NAMES) parameters[name] = Number(formatNumber(Number(draft.parameters[name].trim())));
   return { system_prompt: draft.system_prompt, model: draft.model, parameters };

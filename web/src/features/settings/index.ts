@@ -3,3 +3,4 @@ export { SettingsButton } from "./components/SettingsButton";
 export { ModelPicker } from "./components/ModelPicker";
 export { PresetPicker } from "./components/PresetPicker";
 export { SimulatedNotice } from "./components/SimulatedNotice";
+export { useChatDefaults, type ChatDefaults } from "./api/config";

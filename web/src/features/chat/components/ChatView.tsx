@@ -5,7 +5,7 @@ import { ArrowDown20Regular, Dismiss20Regular } from "@fluentui/react-icons";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, type Schemas } from "../../../api/client";
 import { useMessages } from "../../../i18n";
-import type { ChatSettings, ChatSettingsPatch } from "../../settings";
+import { useChatDefaults, type ChatSettings, type ChatSettingsPatch } from "../../settings";
 import { draftMessage, localId, type Conversation, type Message } from "../cache";
 import { useChatEngine } from "../hooks/useChatEngine";
 import { useConversation } from "../hooks/useConversation";
@@ -24,13 +24,6 @@ export interface ChatViewProps {
   onOpenConversation: (id: string, options?: { replace?: boolean }) => void;
   onNewChat: () => void;
 }
-
-/** What a new chat starts with until the user changes it (the server's defaults). */
-export const DEFAULT_SETTINGS: ChatSettings = {
-  system_prompt: "You are a helpful assistant.",
-  parameters: { max_tokens: 1024, temperature: 0.7, top_p: 0.95, past_messages: 10 },
-  model: null,
-};
 
 const NO_MESSAGES: Message[] = [];
 
@@ -307,17 +300,18 @@ export function ChatView({ conversationId, onOpenConversation, onNewChat }: Chat
     [conversationId, engine, fail, startNewChat, t, toBottom],
   );
 
+  const defaults = useChatDefaults().settings;
   const settings = useMemo<ChatSettings>(
     () =>
       conversation
         ? settingsOf(conversation)
         : {
-            ...DEFAULT_SETTINGS,
+            ...defaults,
             ...draft,
-            parameters: { ...DEFAULT_SETTINGS.parameters, ...draft.parameters },
+            parameters: { ...defaults.parameters, ...draft.parameters },
           },
     // Only the settings' fields matter, not every message change.
-    [conversation?.system_prompt, conversation?.parameters, conversation?.model, conversation === undefined, draft],
+    [conversation?.system_prompt, conversation?.parameters, conversation?.model, conversation === undefined, draft, defaults],
   );
 
   const title = conversationId === null ? t.newChatTitle : (conversation?.title ?? "");

@@ -1,6 +1,7 @@
 import { act } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_HIGHLIGHT_CHARS } from "./CodeBlock";
+import { pacingClock } from "./pacing";
 import { mountMarkdown, type Mounted } from "./testing";
 
 let mounted: Mounted | null = null;
@@ -163,6 +164,22 @@ describe("<Markdown>", () => {
     });
     expect(mounted.container.querySelector("code.hljs")).toBeNull();
     expect(mounted.container.textContent).toContain("brainfudge");
+  });
+
+  it("spaces out updates that are expensive, then catches up", async () => {
+    // A clock on which every rendering step takes 10 ms.
+    let clock = 0;
+    vi.spyOn(pacingClock, "now").mockImplementation(() => (clock += 10));
+    mounted = mountMarkdown("Growing paragraph", true);
+    mounted.update("Growing paragraph that", true);
+    expect(mounted.container.textContent?.trim()).toBe("Growing paragraph");
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    });
+    expect(mounted.container.textContent?.trim()).toBe("Growing paragraph that");
+    mounted.update("Growing paragraph that ends", true);
+    mounted.update("Growing paragraph that ends here.", false);
+    expect(mounted.container.textContent?.trim()).toBe("Growing paragraph that ends here.");
   });
 
   it("keeps finished blocks' DOM while the answer grows", () => {

@@ -15,6 +15,7 @@ import type { Token, Tokens, TokensList } from "marked";
 import { memo, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { StreamingLexer } from "./blocks";
+import { FREE_MS, pacingClock, SPACING } from "./pacing";
 import { CodeBlock } from "./CodeBlock";
 import { fenceClosed, languageOf, lex, renderBlock, type CodeSlot } from "./render";
 import { useMarkdownStyles } from "./styles";
@@ -32,11 +33,6 @@ interface Entry {
 }
 
 let nextEntryId = 1;
-
-/** Below this cost per update (lexing and rendering what changed), every frame is shown. */
-const FREE_MS = 4;
-/** Above it, an update waits this many times its cost after the previous one. */
-const SPACING = 3;
 
 const HtmlBlock = memo(function HtmlBlock({ html }: { html: string }) {
   // `html` comes from renderBlock, which has passed it through DOMPurify.
@@ -79,7 +75,7 @@ export const Markdown = memo(function Markdown({ text, streaming = false }: Mark
   const pace = useRef({ text: "", at: 0, cost: 0 });
   const [, catchUp] = useReducer((count: number) => count + 1, 0);
 
-  const started = performance.now();
+  const started = pacingClock.now();
   const previous = pace.current;
   const wait = previous.at + previous.cost * SPACING - started;
   const deferred = streaming && previous.cost > FREE_MS && wait > 0 && text.startsWith(previous.text);
@@ -122,7 +118,7 @@ export const Markdown = memo(function Markdown({ text, streaming = false }: Mark
     );
   });
   cache.current = next;
-  if (shown !== previous.text) pace.current = { text: shown, at: started, cost: performance.now() - started };
+  if (shown !== previous.text) pace.current = { text: shown, at: started, cost: pacingClock.now() - started };
 
   // A deferred update is shown once its time comes, even if no more text arrives by then.
   useEffect(() => {

@@ -4,8 +4,11 @@ import { act } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { LocaleProvider } from "../../../i18n";
 import { Markdown } from "./Markdown";
+import { pacingClock } from "./pacing";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+// Every update shown at once, whatever jsdom's speed: tests of pacing set their own clock.
+pacingClock.now = () => 0;
 
 export interface Mounted {
   container: HTMLElement;

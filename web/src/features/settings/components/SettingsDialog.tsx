@@ -26,7 +26,8 @@ import { ArrowReset20Regular, Dismiss24Regular, TextBulletListSquare20Regular } 
 import { useMemo, useState } from "react";
 import { format, useLocale, useMessages } from "../../../i18n";
 import { effectiveModel, useModels } from "../api/models";
-import { DEFAULT_PARAMETERS, DEFAULT_SYSTEM_PROMPT, MAX_SYSTEM_PROMPT_CHARS, PARAMETER_BOUNDS, PARAMETER_NAMES, type ParameterName } from "../defaults";
+import { useChatDefaults } from "../api/config";
+import { PARAMETER_BOUNDS, PARAMETER_NAMES, type ParameterName } from "../defaults";
 import { dialogMessages } from "../dialogMessages";
 import { EXAMPLE_PROMPTS } from "../examples";
 import { diffSettings, isEmptyPatch, parseDraft, settingsOfPreset, toDraft, validateDraft, type DraftError, type SettingsDraft } from "../form";
@@ -101,8 +102,9 @@ function SettingsForm({ value, onSave, onClose }: { value: ChatSettings; onSave:
   const { locale } = useLocale();
   const [draft, setDraft] = useState<SettingsDraft>(() => toDraft(value));
   const [showErrors, setShowErrors] = useState(false);
-  const errors = useMemo(() => validateDraft(draft), [draft]);
-  const parsed = useMemo(() => parseDraft(draft), [draft]);
+  const defaults = useChatDefaults();
+  const errors = useMemo(() => validateDraft(draft, defaults.maxSystemPromptChars), [draft, defaults.maxSystemPromptChars]);
+  const parsed = useMemo(() => parseDraft(draft, defaults.maxSystemPromptChars), [draft, defaults.maxSystemPromptChars]);
   const models = useModels();
   const model = effectiveModel(models.data, draft.model);
 
@@ -169,11 +171,11 @@ function SettingsForm({ value, onSave, onClose }: { value: ChatSettings; onSave:
           <div className={styles.promptBottom}>
             <Caption1 id="settings-system-prompt-hint" className={promptTooLong ? styles.error : styles.hint} role={promptTooLong ? "alert" : undefined}>
               {promptTooLong
-                ? format(t.errorTooLong, { count: draft.system_prompt.length.toLocaleString(locale), max: MAX_SYSTEM_PROMPT_CHARS.toLocaleString(locale) })
+                ? format(t.errorTooLong, { count: draft.system_prompt.length.toLocaleString(locale), max: defaults.maxSystemPromptChars.toLocaleString(locale) })
                 : t.systemPromptHint}
             </Caption1>
             <Caption1 className={styles.hint} aria-hidden>
-              {format(t.characters, { count: draft.system_prompt.length.toLocaleString(locale), max: MAX_SYSTEM_PROMPT_CHARS.toLocaleString(locale) })}
+              {format(t.characters, { count: draft.system_prompt.length.toLocaleString(locale), max: defaults.maxSystemPromptChars.toLocaleString(locale) })}
             </Caption1>
           </div>
         </section>
@@ -205,7 +207,7 @@ function SettingsForm({ value, onSave, onClose }: { value: ChatSettings; onSave:
         <Button
           appearance="subtle"
           icon={<ArrowReset20Regular />}
-          onClick={() => apply({ system_prompt: DEFAULT_SYSTEM_PROMPT, parameters: { ...DEFAULT_PARAMETERS }, model: null })}
+          onClick={() => apply({ ...defaults.settings, parameters: { ...defaults.settings.parameters } })}
         >
           {t.resetDefaults}
         </Button>
