@@ -66,11 +66,11 @@ INSTRUMENT = """
 def trial(page: Page, question: str) -> float:
     page.evaluate(INSTRUMENT)
     page.get_by_role("textbox", name="Message").fill(question)
-    handle = page.evaluate_handle("() => window.__firstToken()")
-    page.get_by_role("button", name="Send").click()
-    elapsed = float(handle.evaluate("p => p"))
+    page.evaluate("() => { window.__pending = window.__firstToken(); }")
+    page.get_by_role("button", name="Send", exact=True).click()
+    elapsed = float(page.evaluate("() => window.__pending"))
     # Wait for the answer to finish before the next trial.
-    page.get_by_role("button", name="Send").wait_for(state="visible", timeout=30_000)
+    page.get_by_role("button", name="Send", exact=True).wait_for(state="visible", timeout=30_000)
     page.wait_for_function(
         '() => !document.querySelector(\'article[data-role="assistant"][data-status="streaming"]\')',
         timeout=30_000,

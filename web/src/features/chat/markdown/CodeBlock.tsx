@@ -94,6 +94,19 @@ export const CodeBlock = memo(function CodeBlock({ code, lang, complete }: CodeB
     });
   }, [code]);
 
+  // Focusable only when its lines scroll sideways, so that a keyboard can scroll them.
+  const pre = useRef<HTMLPreElement>(null);
+  const [scrollable, setScrollable] = useState(false);
+  useEffect(() => {
+    const element = pre.current;
+    if (!element || typeof ResizeObserver === "undefined") return;
+    const check = () => setScrollable(element.scrollWidth > element.clientWidth);
+    check();
+    const observer = new ResizeObserver(check);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [html]);
+
   const icon =
     copyState === "copied" ? <Checkmark16Regular /> : copyState === "failed" ? <ErrorCircle16Regular /> : <Copy16Regular />;
   const status = copyState === "copied" ? m.copied : copyState === "failed" ? m.copyFailed : "";
@@ -106,8 +119,7 @@ export const CodeBlock = memo(function CodeBlock({ code, lang, complete }: CodeB
           {copyState === "idle" ? m.copy : status}
         </Button>
       </div>
-      {/* Focusable so that a keyboard can scroll long lines sideways. */}
-      <pre className={styles.pre} tabIndex={0}>
+      <pre ref={pre} className={styles.pre} tabIndex={scrollable ? 0 : undefined}>
         {html !== null ? (
           <code key="highlighted" className="hljs" dangerouslySetInnerHTML={{ __html: html }} />
         ) : (

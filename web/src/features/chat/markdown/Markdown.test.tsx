@@ -136,14 +136,19 @@ describe("<Markdown>", () => {
     expect(mounted.container.textContent).toContain("And");
   });
 
-  it("highlights a nested code block only when the answer is done", async () => {
-    const text = "- step\n\n  ```python\n  x = 1\n  ```";
-    mounted = mountMarkdown(text, true);
+  it("highlights a nested code block once its fence closes or the answer is done", async () => {
+    const open = "- step\n\n  ```python\n  x = 1";
+    mounted = mountMarkdown(open, true);
     await settle();
     expect(mounted.container.querySelector("code.hljs")).toBeNull();
-    mounted.update(text, false);
+    mounted.update(open, false);
     await settle();
     expect(mounted.container.querySelector("code.hljs")).not.toBeNull();
+    mounted.unmount();
+
+    mounted = mountMarkdown("- step\n\n  ```python\n  y = 2\n  ```\n- next", true);
+    await settle();
+    expect(mounted.container.querySelector("code.hljs")?.textContent).toBe("y = 2");
   });
 
   it("does not highlight huge code blocks", async () => {

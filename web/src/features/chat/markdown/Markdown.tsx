@@ -39,7 +39,8 @@ const HtmlBlock = memo(function HtmlBlock({ html }: { html: string }) {
   return <div dangerouslySetInnerHTML={{ __html: html }} />;
 });
 
-/** A block with code blocks inside (a list item's snippet): they are portalled into their slots. */
+/** A block with code blocks inside (a list item's snippet): they are portalled into their slots.
+ * `complete`: the block is finished; a code block whose fence has closed is finished anyway. */
 const SlottedBlock = memo(function SlottedBlock({ entry, complete }: { entry: Entry; complete: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   const [slots, setSlots] = useState<HTMLElement[]>([]);
@@ -53,7 +54,9 @@ const SlottedBlock = memo(function SlottedBlock({ entry, complete }: { entry: En
       {slots.map((slot) => {
         const index = slot.dataset.mdCode ?? "";
         const code = entry.codes[Number(index)];
-        return code ? createPortal(<CodeBlock code={code.code} lang={code.lang} complete={complete} />, slot, index) : null;
+        if (!code) return null;
+        const done = complete || code.closed;
+        return createPortal(<CodeBlock code={code.code} lang={code.lang} complete={done} />, slot, index);
       })}
     </>
   );
