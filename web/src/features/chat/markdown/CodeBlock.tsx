@@ -100,7 +100,8 @@ export const CodeBlock = memo(function CodeBlock({ code, lang, complete }: CodeB
   useEffect(() => {
     const element = pre.current;
     if (!element || typeof ResizeObserver === "undefined") return;
-    const check = () => setScrollable(element.scrollWidth > element.clientWidth);
+    // A pixel of slack: sub-pixel layout can make scrollWidth exceed clientWidth by one.
+    const check = () => setScrollable(element.scrollWidth - element.clientWidth > 1);
     check();
     const observer = new ResizeObserver(check);
     observer.observe(element);
