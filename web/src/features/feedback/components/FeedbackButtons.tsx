@@ -1,7 +1,8 @@
 import { Caption1, makeStyles, mergeClasses, ToggleButton, tokens, Tooltip, useId } from "@fluentui/react-components";
 import { Checkmark16Regular, ThumbDislike20Filled, ThumbDislike20Regular, ThumbLike20Filled, ThumbLike20Regular } from "@fluentui/react-icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Component, lazy, Suspense, useEffect, useRef, useState, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { QuietBoundary } from "../../../components/QuietBoundary";
 import { api, dataOf, type Schemas } from "../../../api/client";
 import { queryKeys } from "../../../api/keys";
 import { useMessages } from "../../../i18n";
@@ -31,17 +32,6 @@ const useStyles = makeStyles({
   },
   failed: { color: tokens.colorPaletteRedForeground1 },
 });
-
-/** If the popover's chunk cannot load, the rating still counts; only the details are not asked. */
-class QuietBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
-  state = { failed: false };
-  static getDerivedStateFromError() {
-    return { failed: true };
-  }
-  render() {
-    return this.state.failed ? null : this.props.children;
-  }
-}
 
 /** A comparable form of the feedback, so a re-rendered but equal message does not count as news. */
 function feedbackKey(feedback: Feedback | null | undefined): string {

@@ -1,6 +1,7 @@
 import { Button, makeStyles, tokens } from "@fluentui/react-components";
 import { ChevronDown16Regular } from "@fluentui/react-icons";
-import { Component, lazy, Suspense, useCallback, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { lazy, Suspense, useCallback, useRef, useState, type KeyboardEvent } from "react";
+import { QuietBoundary } from "../../../components/QuietBoundary";
 import { format, useMessages } from "../../../i18n";
 import { useMe } from "../api";
 import { meMessages } from "../messages";
@@ -24,17 +25,6 @@ const useStyles = makeStyles({
   name: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", [PHONE]: { display: "none" } },
   chevron: { flexShrink: 0, color: tokens.colorNeutralForeground3, [PHONE]: { display: "none" } },
 });
-
-/** A lazy chunk that fails to load (say, after a deploy replaced it) must not take the page down. */
-class QuietBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
-  state = { failed: false };
-  static getDerivedStateFromError() {
-    return { failed: true };
-  }
-  render() {
-    return this.state.failed ? null : this.props.children;
-  }
-}
 
 /** The header's account button and menu: who is signed in, theme, language, shortcuts, sign-out. */
 export function MeMenu() {

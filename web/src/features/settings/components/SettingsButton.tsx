@@ -1,26 +1,13 @@
 import { Button, Tooltip } from "@fluentui/react-components";
 import { Settings20Regular } from "@fluentui/react-icons";
-import { Component, lazy, Suspense, useState, type ReactNode } from "react";
+import { lazy, Suspense, useState } from "react";
+import { QuietBoundary } from "../../../components/QuietBoundary";
 import { useMessages } from "../../../i18n";
 import { settingsMessages } from "../messages";
 import type { ChatSettings, ChatSettingsPatch } from "../types";
 
 const loadDialog = () => import("./SettingsDialog");
 const SettingsDialog = lazy(loadDialog);
-
-/** A lazy chunk that fails to load (say, after a deploy replaced it) must not take the chat down. */
-class QuietBoundary extends Component<{ children: ReactNode; onError: () => void }, { failed: boolean }> {
-  state = { failed: false };
-  static getDerivedStateFromError() {
-    return { failed: true };
-  }
-  componentDidCatch() {
-    this.props.onError();
-  }
-  render() {
-    return this.state.failed ? null : this.props.children;
-  }
-}
 
 /** Opens the chat's settings dialog (model, system prompt, parameters, presets). */
 export function SettingsButton({ value, onChange, disabled }: { value: ChatSettings; onChange: (patch: ChatSettingsPatch) => void; disabled?: boolean }) {
