@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
-from tests.support import ServerProcess, running_server
+from tests.support import ServerProcess, running_server, stream
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -84,20 +87,65 @@ def context(browser: Browser, app_server: ServerProcess) -> Iterator[BrowserCont
     ctx.close()
 
 
-@pytest.fixture
-def page(context: BrowserContext) -> Iterator[Page]:
-    """A page on the app whose uncaught errors fail the test."""
+def watch_errors(tab: Page, *, expected_statuses: tuple[int, ...] = ()) -> list[str]:
+    """Collect the page's uncaught errors and console errors as they happen.
+
+    Chromium logs every failed request as a console error; a test that provokes one on
+    purpose names its status in `expected_statuses`.
+    """
     errors: list[str] = []
-    tab = context.new_page()
     tab.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
 
     def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"console: {message.text}")
+        if message.type != "error":
+            return
+        if any(f"status of {status}" in message.text for status in expected_statuses):
+            return
+        errors.append(f"console: {message.text}")
 
     tab.on("console", on_console)
+    return errors
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A page on the app whose uncaught errors fail the test."""
+    tab = context.new_page()
+    errors = watch_errors(tab)
     yield tab
     assert not errors, "the page reported errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture(scope="module")
+def api(app_server: ServerProcess) -> Iterator[httpx.Client]:
+    """The same server's API, for seeding data and checking what was stored."""
+    with httpx.Client(base_url=app_server.url, timeout=120) as client:
+        yield client
+
+
+def create_conversation(api: httpx.Client, **body: Any) -> str:
+    response = api.post("/api/conversations", json=body)
+    assert response.status_code == 201, response.text
+    conversation_id: str = response.json()["id"]
+    return conversation_id
+
+
+def ask(api: httpx.Client, conversation_id: str, question: str) -> None:
+    """Ask, and read the answer's stream to its end: the answer is then stored."""
+    events = stream(api, "POST", f"/api/conversations/{conversation_id}/messages", json={"content": question})
+    assert events[-1][0] == "done", events[-1]
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """Poll `check` until it returns something truthy; fail with its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting; last value: {value!r}")
+        time.sleep(0.1)
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -37,12 +37,6 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProce
         yield process
 
 
-@pytest.fixture(scope="module")
-def api(app_server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=app_server.url, timeout=30) as client:
-        yield client
-
-
 def record_timing(name: str, value: Any) -> None:
     TIMINGS.parent.mkdir(parents=True, exist_ok=True)
     data = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
@@ -545,3 +539,11 @@ def test_clear_chat_keeps_the_old_one(page: Page, api: httpx.Client) -> None:
     page.get_by_role("button", name="New chat").first.click()
     page.wait_for_url(lambda url: url.endswith("/"))
     expect(composer(page)).to_be_empty()
+
+
+def test_the_end_of_an_answer_is_announced_once(page: Page, api: httpx.Client) -> None:
+    page.goto("/")
+    send(page, "Announce me")
+    wait_status(answers(page).last, "completed")
+    expect(page.get_by_role("status").filter(has_text="The answer is complete.")).to_have_count(1)
+    expect(page.get_by_role("log", name="Messages")).not_to_have_attribute("aria-busy", "true")

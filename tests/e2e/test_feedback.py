@@ -3,48 +3,24 @@ comment added, changed, removed; each state checked through the API and kept acr
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import screenshot
-from tests.support import ServerProcess, parse_sse
+from tests.e2e.conftest import ask, create_conversation, screenshot, wait_for
 
 SLOW = "[[sim: chunks=400 chunk_interval_ms=20]]"
 
 
 @pytest.fixture(scope="module")
-def api(app_server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=app_server.url, timeout=30) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def cid(api: httpx.Client) -> str:
     """A conversation with two answers."""
-    conversation_id: str = api.post("/api/conversations", json={}).json()["id"]
+    conversation_id = create_conversation(api)
     for question in ("Suggest a name for our team wiki.", "Make it shorter."):
-        with api.stream(
-            "POST", f"/api/conversations/{conversation_id}/messages", json={"content": question}
-        ) as response:
-            response.raise_for_status()
-            assert [name for name, _ in parse_sse(response.iter_lines())][-1] == "done"
+        ask(api, conversation_id, question)
     return conversation_id
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting; last value: {value!r}")
-        time.sleep(0.1)
 
 
 def last_answer_feedback(api: httpx.Client, cid: str) -> dict[str, Any] | None:

@@ -21,8 +21,8 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Locator, Page, Request, expect
 
-from tests.e2e.conftest import ARTIFACTS, screenshot, web_build_dir
-from tests.support import ServerProcess, parse_sse, running_server, stream
+from tests.e2e.conftest import ARTIFACTS, ask, create_conversation, screenshot, web_build_dir
+from tests.support import ServerProcess, parse_sse, running_server
 
 TIMINGS = ARTIFACTS.parent / "markdown-timings.json"
 
@@ -109,12 +109,6 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProce
         yield process
 
 
-@pytest.fixture(scope="module")
-def api(app_server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=app_server.url, timeout=120) as client:
-        yield client
-
-
 @pytest.fixture
 def watched(page: Page, app_server: ServerProcess) -> Iterator[dict[str, list[str]]]:
     """Dialogs the page opened and requests it made to any other host."""
@@ -141,19 +135,6 @@ def record_timing(name: str, value: Any) -> None:
     print(f"\n[timing] {name}: {value}")  # reported, not asserted
 
 
-def new_conversation(api: httpx.Client, **body: Any) -> str:
-    response = api.post("/api/conversations", json=body)
-    assert response.status_code in (200, 201), response.text
-    conversation_id: str = response.json()["id"]
-    return conversation_id
-
-
-def ask_and_wait(api: httpx.Client, conversation_id: str, question: str) -> None:
-    """Ask, and read the answer's stream to its end: the answer is then stored."""
-    events = stream(api, "POST", f"/api/conversations/{conversation_id}/messages", json={"content": question})
-    assert events[-1][0] == "done", events[-1]
-
-
 def ask_and_leave(api: httpx.Client, conversation_id: str, question: str) -> None:
     """Ask and hang up once the answer has started: the server goes on writing it."""
     url = f"/api/conversations/{conversation_id}/messages"
@@ -178,8 +159,8 @@ def assert_inert(page: Page, seen: dict[str, list[str]]) -> None:
 
 
 def test_a_hostile_answer_is_shown_not_run(page: Page, api: httpx.Client, watched: dict[str, list[str]]) -> None:
-    cid = new_conversation(api)
-    ask_and_wait(api, cid, HOSTILE + "\n" + ECHO)
+    cid = create_conversation(api)
+    ask(api, cid, HOSTILE + "\n" + ECHO)
 
     page.goto(f"/c/{cid}")
     reply = answer(page)
@@ -212,7 +193,7 @@ def test_a_hostile_answer_is_shown_not_run(page: Page, api: httpx.Client, watche
 def test_a_hostile_answer_stays_inert_while_it_streams(
     page: Page, api: httpx.Client, watched: dict[str, list[str]]
 ) -> None:
-    cid = new_conversation(api)
+    cid = create_conversation(api)
     ask_and_leave(api, cid, HOSTILE + "\n[[sim: echo first_token_ms=200 chunk_interval_ms=15]]")
 
     page.goto(f"/c/{cid}")
@@ -237,8 +218,8 @@ def test_a_200_kb_code_block_scrolls_sideways_without_freezing(
     code = "\n".join(line.format(n=n) for n in range(200_000 // len(line) + 1))
     assert len(code) > 200_000
     # About 17,000 simulated tokens: the answer may be as long as the API allows.
-    cid = new_conversation(api, parameters={"max_tokens": 32768})
-    ask_and_wait(api, cid, f"```python\n{code}\n```\n\nAfter the block.\n{ECHO}")
+    cid = create_conversation(api, parameters={"max_tokens": 32768})
+    ask(api, cid, f"```python\n{code}\n```\n\nAfter the block.\n{ECHO}")
 
     # Long tasks on the main thread while the conversation opens.
     page.add_init_script(
@@ -307,8 +288,8 @@ def test_code_blocks_copy_and_highlight_in_both_themes(
         "| Language | Typed |\n|---|---|\n| Python | gradually |\n| TypeScript | yes |\n\n"
         "> A quote with `inline code` and a [link](https://example.com).\n"
     )
-    cid = new_conversation(api)
-    ask_and_wait(api, cid, text + "\n" + ECHO)
+    cid = create_conversation(api)
+    ask(api, cid, text + "\n" + ECHO)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server.url)
 
     page.goto(f"/c/{cid}")
@@ -347,7 +328,7 @@ def test_code_blocks_copy_and_highlight_in_both_themes(
 def test_an_unfinished_code_block_streams_as_an_open_block(page: Page, api: httpx.Client) -> None:
     lines = "\n".join(f"    total += step({n})  # line {n}" for n in range(80))
     text = f"Here is the loop:\n\n```python\ndef run(total: int) -> int:\n{lines}\n    return total\n```\n\nDone."
-    cid = new_conversation(api)
+    cid = create_conversation(api)
     ask_and_leave(api, cid, text + "\n[[sim: echo first_token_ms=100 chunk_interval_ms=20]]")
 
     page.goto(f"/c/{cid}")

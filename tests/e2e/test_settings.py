@@ -5,61 +5,32 @@ applied, renamed and deleted, and start a new chat. Each change is checked throu
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import new_context, screenshot
-from tests.support import ServerProcess, parse_sse
+from tests.e2e.conftest import ask, create_conversation, new_context, screenshot, wait_for, watch_errors
+from tests.support import ServerProcess
 
 DEFAULTS = {"max_tokens": 1024, "temperature": 0.7, "top_p": 0.95, "past_messages": 10}
 DEFAULT_PROMPT = "You are a helpful assistant."
 
 
-@pytest.fixture(scope="module")
-def api(app_server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=app_server.url, timeout=30) as client:
-        yield client
-
-
 @pytest.fixture
 def tolerant_page(context: BrowserContext) -> Iterator[Page]:
-    """A page whose errors fail the test, except the 409s a test provokes on purpose
-    (Chromium logs every failed request as a console error)."""
-    errors: list[str] = []
+    """A page whose errors fail the test, except the 409s a test provokes on purpose."""
     tab = context.new_page()
-    tab.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and "status of 409" not in message.text:
-            errors.append(f"console: {message.text}")
-
-    tab.on("console", on_console)
+    errors = watch_errors(tab, expected_statuses=(409,))
     yield tab
     assert not errors, "the page reported errors:\n" + "\n".join(errors)
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll `check` until it returns something truthy; fail with its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting; last value: {value!r}")
-        time.sleep(0.1)
-
-
 def new_conversation(api: httpx.Client, question: str = "What is a good team name?") -> str:
-    cid: str = api.post("/api/conversations", json={}).json()["id"]
-    with api.stream("POST", f"/api/conversations/{cid}/messages", json={"content": question}) as response:
-        response.raise_for_status()
-        assert [name for name, _ in parse_sse(response.iter_lines())][-1] == "done"
+    cid = create_conversation(api)
+    ask(api, cid, question)
     return cid
 
 

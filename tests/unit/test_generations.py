@@ -121,3 +121,25 @@ async def test_shutdown_interrupts_after_the_grace_period_and_stores_the_text(da
     assert stored is not None and stored.status is MessageStatus.INTERRUPTED
     assert stored.content == generation.text and stored.content.startswith("w0 w1 ")
     await store.aclose()
+
+
+@pytest.mark.anyio
+async def test_an_answer_nobody_writes_reads_as_interrupted_unless_it_is_about_to_start(database: str) -> None:
+    """Reading a conversation and following its answer must agree: a row left `streaming` with no
+    generation behind it is replayed as interrupted, so it must read as interrupted too (or a client
+    would re-attach to it forever). Except while its generation is being started."""
+    store, manager = await open_manager(database)
+    try:
+        answer = await an_answer(store)
+        [shown] = manager.overlay([answer])
+        assert shown.status is MessageStatus.INTERRUPTED and shown.error_code == "interrupted"
+        with manager.starting(answer.id):
+            [shown] = manager.overlay([answer])
+            assert shown.status is MessageStatus.STREAMING
+        generation = start_slow(manager, answer)
+        [shown] = manager.overlay([answer])
+        assert shown.status is MessageStatus.STREAMING
+        await manager.stop(generation)
+    finally:
+        await manager.shutdown(1.0)
+        await store.aclose()

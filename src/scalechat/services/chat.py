@@ -219,17 +219,18 @@ class ChatService:
             created_at=now(),
         )
         untitled = new_question and question.parent_id is None and conversation.title == DEFAULT_TITLE
-        stored = await self._store.add_exchange(
-            principal.user_id,
-            conversation.id,
-            NewExchange(
-                messages=[question, answer] if new_question else [answer],
-                expected_current_id=conversation.current_message_id,
-                current_message_id=answer.id,
-                updated_at=answer.created_at,
-                title_if_untitled=title_from_question(question.content) if untitled else None,
-            ),
-        )
+        with self._generations.starting(answer.id):
+            stored = await self._store.add_exchange(
+                principal.user_id,
+                conversation.id,
+                NewExchange(
+                    messages=[question, answer] if new_question else [answer],
+                    expected_current_id=conversation.current_message_id,
+                    current_message_id=answer.id,
+                    updated_at=answer.created_at,
+                    title_if_untitled=title_from_question(question.content) if untitled else None,
+                ),
+            )
         if not stored:
             if await self._store.get_conversation(principal.user_id, conversation.id) is None:
                 raise NotFound("No such conversation.", code="conversation_not_found")

@@ -22,7 +22,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,6 +115,8 @@ class GenerationManager:
         self._store = store
         self._interval = checkpoint_interval
         self._live: dict[str, Generation] = {}
+        # Answers being stored right now, whose generation starts once the write lands.
+        self._starting: set[str] = set()
         self._checkpointer: asyncio.Task[None] | None = None
         self._finisher: asyncio.Task[None] | None = None
         self._finished: list[tuple[FinishedMessage, asyncio.Future[None]]] = []
@@ -173,6 +175,15 @@ class GenerationManager:
 
     # -- the seam ----------------------------------------------------------
 
+    @contextlib.contextmanager
+    def starting(self, message_id: str) -> Iterator[None]:
+        """Around storing a new answer: readers who see its row before `start` know it is about to run."""
+        self._starting.add(message_id)
+        try:
+            yield
+        finally:
+            self._starting.discard(message_id)
+
     def start(
         self, *, message_id: str, conversation_id: str, user_id: str, model: ChatModel, request: ChatRequest
     ) -> Generation:
@@ -195,6 +206,16 @@ class GenerationManager:
         for message in messages:
             generation = self._live.get(message.id)
             if generation is None or generation.user_id != message.user_id:
+                if message.status is MessageStatus.STREAMING and message.id not in self._starting:
+                    # Nobody here is writing it (its end could not be stored, or its process
+                    # died): show it as a re-attach would replay it, so a client that reads
+                    # the conversation and one that follows the stream agree.
+                    message = dataclasses.replace(
+                        message,
+                        status=MessageStatus.INTERRUPTED,
+                        error_code=message.error_code or "interrupted",
+                        error_detail=message.error_detail or INTERRUPTED_DETAIL,
+                    )
                 result.append(message)
             elif generation.outcome is None:
                 result.append(dataclasses.replace(message, content=generation.text))

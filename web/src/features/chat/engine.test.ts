@@ -180,6 +180,51 @@ describe("ChatEngine", () => {
     expect(cached().messages[1]).toMatchObject({ content: "Hello", status: "completed" });
   });
 
+  it("does not follow again an answer it saw end, when a stale read still says streaming", async () => {
+    const replay = sseBody();
+    api.GET.mockResolvedValue({ data: replay.body });
+    engine.attach("c", "a1", "");
+    await settle();
+    replay.send("delta", { text: "Hello" });
+    replay.send("done", { finish_reason: "stop", usage: null, status: "completed" });
+    await settle();
+    // A read from before the end was stored arrives: the answer looks unfinished again.
+    client.setQueryData<Conversation>(queryKeys.conversation("c"), (c) => ({
+      ...c!,
+      messages: c!.messages.map((m) => (m.id === "a1" ? { ...m, content: "Hel", status: "streaming" as const } : m)),
+    }));
+    engine.attach("c", "a1", "Hel");
+    await settle();
+    expect(api.GET).toHaveBeenCalledTimes(1);
+    expect(cached().messages[1]).toMatchObject({ content: "Hello", status: "completed" });
+  });
+
+  it("leaves an answer whose question is still being sent to that question's stream", async () => {
+    const wire = sseBody();
+    api.POST.mockResolvedValue({ data: wire.body });
+    engine.send("c", "More?", "a1");
+    await settle();
+    engine.attach("c", "a2", ""); // a refetch shows the new answer before message.created names it
+    await settle();
+    expect(api.GET).not.toHaveBeenCalled();
+  });
+
+  it("retries a re-attach the server refuses for being busy, with growing waits", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    api.GET.mockRejectedValue(new ApiError(503, "unavailable", "Busy"));
+    engine.attach("c", "a1", "Hel");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.GET).toHaveBeenCalledTimes(1);
+    streams.flush();
+    expect(streams.get("a1")?.connection).toBe("reconnecting");
+    await vi.advanceTimersByTimeAsync(250);
+    expect(api.GET).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(api.GET).toHaveBeenCalledTimes(2); // the second wait is longer
+    await vi.advanceTimersByTimeAsync(1);
+    expect(api.GET).toHaveBeenCalledTimes(3);
+  });
+
   it("stops an answer that has no id yet as soon as it gets one", async () => {
     const wire = sseBody();
     api.POST.mockImplementation((path: string) =>

@@ -33,6 +33,10 @@ export const NETWORK_ERROR = "network_error";
 // Re-attach after a dropped stream: quickly at first, then every few seconds, then give up
 // (the answer shows "connection lost" with a button to try again).
 const REATTACH_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
+// Ends of answers kept to outvote a stale read of the conversation (a long session must not grow).
+const MAX_REMEMBERED_ENDS = 200;
+// A connection that stayed up this long before dropping starts the retries afresh.
+const FRESH_RETRIES_AFTER_MS = 10_000;
 // After a stop, the end normally arrives on the stream within milliseconds.
 const STOP_END_TIMEOUT_MS = 3000;
 
@@ -46,6 +50,8 @@ interface Session {
   controller: AbortController;
   stopRequested: boolean;
   attempts: number;
+  /** When the current connection opened: one that lived long enough earns a fresh set of retries. */
+  connectedAt: number | null;
   timer: ReturnType<typeof setTimeout> | null;
   waitingForOnline: boolean;
 }
@@ -72,6 +78,8 @@ const text = (value: unknown): string | null => (typeof value === "string" ? val
 export class ChatEngine {
   readonly streams: StreamStore;
   private readonly sessions = new Map<string, Session>();
+  /** How answers this tab followed to their end ended, newest last (bounded: see remember). */
+  private readonly ended = new Map<string, Partial<Message>>();
   private readonly retries = new Map<string, LocalRetry>();
   private readonly writes = new Map<string, Promise<unknown>>();
 
@@ -173,6 +181,19 @@ export class ChatEngine {
   /** Follow an answer being written (a reload mid-answer, another tab): replay, then live. */
   attach(conversationId: string, messageId: string, textSoFar: string): void {
     if (this.sessions.has(messageId) || isLocalId(messageId)) return;
+    const ended = this.ended.get(messageId);
+    if (ended) {
+      // This tab saw it end, but the conversation was read before that end was stored:
+      // keep showing the end rather than following the answer again.
+      this.queryClient.setQueryData<Conversation>(queryKeys.conversation(conversationId), (c) =>
+        c ? patchMessage(c, messageId, ended) : c,
+      );
+      return;
+    }
+    // A question being sent in this conversation: its stream will name this answer shortly.
+    for (const session of this.sessions.values()) {
+      if (session.conversationId === conversationId && !session.named) return;
+    }
     this.streams.start(messageId, textSoFar, { replaceNext: true });
     const session = this.session(conversationId, messageId, null);
     session.named = true;
@@ -358,6 +379,7 @@ export class ChatEngine {
       controller: new AbortController(),
       stopRequested: false,
       attempts: 0,
+      connectedAt: null,
       timer: null,
       waitingForOnline: false,
     };
@@ -382,11 +404,14 @@ export class ChatEngine {
     try {
       const body = await open(signal);
       if (!body) throw new TypeError("The answer's stream has no body.");
+      session.connectedAt = Date.now();
       if (session.named) this.streams.setConnection(session.answerId, "live");
       ended = await this.consume(session, body, signal);
     } catch (error) {
       if (signal.aborted) return; // superseded by a re-attach
-      if (error instanceof ApiError) {
+      // A busy or failing server (429, 5xx) on a re-attach is retried with backoff like a
+      // dropped connection; anything else means the answer cannot be followed.
+      if (error instanceof ApiError && !(session.named && (error.status === 429 || error.status >= 500))) {
         this.refused(session, error.code, error.message);
         return;
       }
@@ -403,7 +428,6 @@ export class ChatEngine {
       if (event.event === "message.created") {
         this.named(session, text(data.assistant_message_id), text(data.user_message_id));
       } else if (event.event === "delta") {
-        session.attempts = 0;
         this.streams.append(session.answerId, text(data.text) ?? "");
       } else if (event.event === "done" || event.event === "error") {
         this.finish(session, event.event, data);
@@ -458,6 +482,7 @@ export class ChatEngine {
     this.queryClient.setQueryData<Conversation>(queryKeys.conversation(session.conversationId), (c) =>
       c ? patchMessage(c, id, patch) : c,
     );
+    this.remember(id, patch);
     this.close(session);
     void this.queryClient.invalidateQueries({ queryKey: queryKeys.conversations });
     void this.queryClient.invalidateQueries({ queryKey: queryKeys.conversation(session.conversationId), exact: true });
@@ -482,6 +507,10 @@ export class ChatEngine {
       this.refused(session, NETWORK_ERROR, null);
       return;
     }
+    // Not on each delta: a re-attach replays the text so far as deltas, so a proxy that cuts every
+    // connection after the replay would otherwise earn endless quick retries.
+    if (session.connectedAt !== null && Date.now() - session.connectedAt > FRESH_RETRIES_AFTER_MS) session.attempts = 0;
+    session.connectedAt = null;
     session.attempts += 1;
     const delay = REATTACH_DELAYS_MS[session.attempts - 1];
     if (delay === undefined) {
@@ -494,6 +523,12 @@ export class ChatEngine {
       return;
     }
     session.timer = setTimeout(() => this.reattach(session), delay);
+  }
+
+  private remember(answerId: string, end: Partial<Message>): void {
+    this.ended.delete(answerId);
+    this.ended.set(answerId, end);
+    if (this.ended.size > MAX_REMEMBERED_ENDS) this.ended.delete(this.ended.keys().next().value!);
   }
 
   private reattach(session: Session): void {

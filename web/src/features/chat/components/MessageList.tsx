@@ -1,5 +1,5 @@
 import { makeStyles, tokens } from "@fluentui/react-components";
-import { memo, startTransition, useEffect, useMemo, useState } from "react";
+import { memo, startTransition, useEffect, useMemo, useRef, useState } from "react";
 import { useMessages } from "../../../i18n";
 import { rowKey, type Message } from "../cache";
 import { chatMessages } from "../messages";
@@ -12,6 +12,14 @@ const useStyles = makeStyles({
     flexDirection: "column",
     gap: tokens.spacingVerticalXXL,
     paddingBlock: tokens.spacingVerticalXXL,
+  },
+  hidden: {
+    position: "absolute",
+    width: "1px",
+    height: "1px",
+    overflow: "hidden",
+    clipPath: "inset(50%)",
+    whiteSpace: "nowrap",
   },
 });
 
@@ -59,8 +67,28 @@ export const MessageList = memo(function MessageList(props: {
     return whenIdle(() => startTransition(() => setRendered((w) => ({ ...w, shown: w.shown + MORE_ROWS }))));
   }, [complete, shown]);
 
+  // The log is busy while an answer streams (screen readers hold its changes); its end is
+  // announced once, in words, instead of the answer being re-read a fragment at a time.
+  const [announcement, setAnnouncement] = useState("");
+  const wasLocked = useRef(locked);
+  const lastStatus = rows[rows.length - 1]?.message.status;
+  useEffect(() => {
+    if (wasLocked.current && !locked) {
+      setAnnouncement(
+        lastStatus === "completed" ? t.announceCompleted : lastStatus === "stopped" ? t.announceStopped : t.announceFailed,
+      );
+    } else if (locked) {
+      setAnnouncement("");
+    }
+    wasLocked.current = locked;
+  }, [locked, lastStatus, t]);
+
   const start = Math.max(0, rows.length - shown);
   return (
+    <>
+    <div role="status" className={styles.hidden}>
+      {announcement}
+    </div>
     <div role="log" aria-label={t.messages} aria-busy={locked || undefined} className={styles.log}>
       {rows.slice(start).map(({ message, index, count }, i) => {
         const Row = message.role === "user" ? UserMessage : AssistantMessage;
@@ -76,5 +104,6 @@ export const MessageList = memo(function MessageList(props: {
         );
       })}
     </div>
+    </>
   );
 });
