@@ -4,6 +4,7 @@ import { memo, useCallback, useEffect, useRef, useState } from "react";
 import { useMessages } from "../../../i18n";
 import { markdownMessages } from "./messages";
 import { useCodeStyles } from "./styles";
+import { copyText } from "../copy";
 
 /** Longer code is shown plain: highlighting it would hold the main thread for too long. */
 export const MAX_HIGHLIGHT_CHARS = 50_000;
@@ -21,30 +22,6 @@ function remember(key: string, html: string): void {
   highlighted.delete(key);
   highlighted.set(key, html);
   if (highlighted.size > CACHE_ENTRIES) highlighted.delete(highlighted.keys().next().value!);
-}
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    if (!navigator.clipboard) throw new Error("no async clipboard");
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // Without the async clipboard (an insecure origin, an older browser): a hidden textarea.
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    try {
-      return document.execCommand("copy");
-    } catch {
-      return false;
-    } finally {
-      area.remove();
-    }
-  }
 }
 
 export interface CodeBlockProps {

@@ -91,6 +91,7 @@ describe("<Markdown>", () => {
   it("copies the code and says so", async () => {
     const writeText = vi.fn(() => Promise.resolve());
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
     mounted = mountMarkdown("```\nnpm install\n```");
     const button = mounted.container.querySelector("button")!;
     await act(async () => {
