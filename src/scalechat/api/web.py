@@ -11,6 +11,7 @@ import gzip
 import mimetypes
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -40,7 +41,8 @@ class _ImmutableAssets(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
         accepts_gzip = any(k == b"accept-encoding" and b"gzip" in v.lower() for k, v in scope.get("headers", []))
         if accepts_gzip and path.endswith(COMPRESSIBLE) and scope["method"] in ("GET", "HEAD"):
-            body = self._compressed(path)
+            # Compressing a large chunk takes milliseconds: off the event loop, where answers stream.
+            body = await anyio.to_thread.run_sync(self._compressed, path)
             if body is not None:
                 media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
                 return Response(
