@@ -547,3 +547,24 @@ def test_the_end_of_an_answer_is_announced_once(page: Page, api: httpx.Client) -
     wait_status(answers(page).last, "completed")
     expect(page.get_by_role("status").filter(has_text="The answer is complete.")).to_have_count(1)
     expect(page.get_by_role("log", name="Messages")).not_to_have_attribute("aria-busy", "true")
+
+
+def test_keyboard_focus_is_never_dropped_when_send_and_stop_swap(page: Page) -> None:
+    def focused() -> str:
+        name: str = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return !e || e === document.body ? 'body' : (e.getAttribute('aria-label') || e.id || e.tagName); }"
+        )
+        return name
+
+    page.goto("/")
+    composer(page).fill("Keep writing [[sim: chunks=400 chunk_interval_ms=20]]")
+    page.get_by_role("button", name="Send", exact=True).focus()
+    page.keyboard.press("Enter")
+    stop = page.get_by_role("button", name="Stop", exact=True)
+    expect(stop).to_be_visible()
+    assert focused() != "body"
+    stop.focus()
+    page.keyboard.press("Enter")
+    wait_status(answers(page).last, "stopped")
+    expect(composer(page)).to_be_focused()  # Send is disabled with nothing typed: the box takes focus
