@@ -4,13 +4,14 @@ import { Button, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowDown20Regular, Dismiss20Regular } from "@fluentui/react-icons";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, type Schemas } from "../../../api/client";
-import { useMessages } from "../../../i18n";
+import { useLocale, useMessages } from "../../../i18n";
+import { describeError } from "../errorText";
 import { useChatDefaults, type ChatSettings, type ChatSettingsPatch } from "../../settings";
 import { draftMessage, localId, type Conversation, type Message } from "../cache";
 import { useChatEngine } from "../hooks/useChatEngine";
 import { useConversation } from "../hooks/useConversation";
 import { useStickToBottom } from "../hooks/useStickToBottom";
-import { chatMessages, type ChatStrings } from "../messages";
+import { chatMessages } from "../messages";
 import { buildTree, parentForEditedQuestion, parentForNewQuestion, switchTarget, visiblePath } from "../tree";
 import { ChatActionsContext, type ChatActions } from "./actions";
 import { ChatHeader } from "./ChatHeader";
@@ -84,9 +85,6 @@ interface Pending {
   answerId: string;
 }
 
-function describe(error: unknown, t: ChatStrings): string {
-  return error instanceof ApiError ? error.message : t.networkError;
-}
 
 function settingsOf(conversation: Conversation): ChatSettings {
   return { system_prompt: conversation.system_prompt, parameters: conversation.parameters, model: conversation.model };
@@ -110,6 +108,7 @@ function Skeleton() {
 
 export function ChatView({ conversationId, onOpenConversation, onNewChat }: ChatViewProps) {
   const t = useMessages(chatMessages);
+  const { locale } = useLocale();
   const styles = useStyles();
   const engine = useChatEngine();
   const query = useConversation(conversationId);
@@ -185,7 +184,7 @@ export function ChatView({ conversationId, onOpenConversation, onNewChat }: Chat
   const latest = useRef({ conversation, conversationId, tree, path, streamingId, draft, pending, creating });
   latest.current = { conversation, conversationId, tree, path, streamingId, draft, pending, creating };
 
-  const fail = useCallback((title: string) => (error: unknown) => setNotice({ title, detail: describe(error, t) }), [t]);
+  const fail = useCallback((title: string) => (error: unknown) => setNotice({ title, detail: describeError(error, locale, t.networkError) }), [t, locale]);
 
   const startNewChat = useCallback(
     async (text: string) => {
@@ -201,7 +200,7 @@ export function ChatView({ conversationId, onOpenConversation, onNewChat }: Chat
         setPending(null);
         onOpenConversation(id, { replace: true });
       } catch (error) {
-        setPending({ ...pendingNow, error: describe(error, t) });
+        setPending({ ...pendingNow, error: describeError(error, locale, t.networkError) });
       }
     },
     [engine, onOpenConversation, t],
@@ -322,7 +321,7 @@ export function ChatView({ conversationId, onOpenConversation, onNewChat }: Chat
     const missing = loadError instanceof ApiError && loadError.status === 404;
     body = (
       <div className={styles.center}>
-        <Notice intent="error" title={missing ? t.notFound : t.loadFailed} detail={missing ? null : describe(loadError, t)} alert>
+        <Notice intent="error" title={missing ? t.notFound : t.loadFailed} detail={missing ? null : describeError(loadError, locale, t.networkError)} alert>
           {missing ? null : (
             <Button size="small" onClick={() => void query.refetch()}>
               {t.retry}

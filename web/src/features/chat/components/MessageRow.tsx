@@ -4,8 +4,8 @@
 import { Button, makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
 import { ArrowClockwise20Regular, ArrowSync20Regular, Edit20Regular, Sparkle16Filled } from "@fluentui/react-icons";
 import { memo, useMemo, useState } from "react";
-import { ApiError } from "../../../api/client";
-import { useMessages } from "../../../i18n";
+import { useLocale, useMessages, type Locale } from "../../../i18n";
+import { describeError, errorText } from "../errorText";
 import { FeedbackButtons } from "../../feedback";
 import { Markdown } from "../markdown";
 import { isLocalId, type Message } from "../cache";
@@ -134,10 +134,6 @@ interface RowProps {
   last: boolean;
 }
 
-function errorText(error: unknown, t: ChatStrings): string {
-  if (error instanceof ApiError) return error.message;
-  return t.networkError;
-}
 
 export const UserMessage = memo(function UserMessage({ message, index, count, locked, last }: RowProps) {
   const t = useMessages(chatMessages);
@@ -196,13 +192,14 @@ function Thinking({ label }: { label: string }) {
   );
 }
 
-function failureDetail(message: Message, t: ChatStrings): string | null {
+function failureDetail(message: Message, t: ChatStrings, locale: Locale): string | null {
   if (message.error?.code === NETWORK_ERROR) return t.networkError;
-  return message.error?.detail ?? message.error?.code ?? null;
+  return errorText(locale, message.error?.code, message.error?.detail);
 }
 
 export const AssistantMessage = memo(function AssistantMessage({ message, index, count, locked, last }: RowProps) {
   const t = useMessages(chatMessages);
+  const { locale } = useLocale();
   const styles = useStyles();
   const actions = useChatActions();
   const engine = useChatEngine();
@@ -225,7 +222,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, index,
       await actions.saveAnswer(message.id, content);
       setEditing(false);
     } catch (error) {
-      setEditError(errorText(error, t));
+      setEditError(describeError(error, locale, t.networkError));
     } finally {
       setSaving(false);
     }
@@ -295,7 +292,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, index,
           className={styles.notice}
           intent={failed ? "error" : "warning"}
           title={local ? t.sendFailed : failed ? t.failed : t.interrupted}
-          detail={failureDetail(message, t)}
+          detail={failureDetail(message, t, locale)}
           alert={last}
         >
           <Button size="small" icon={<ArrowClockwise20Regular />} disabled={locked} onClick={() => actions.retry(message)}>
