@@ -7,6 +7,7 @@ Screenshots go to `test-artifacts/screenshots/`.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -146,6 +147,15 @@ def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
         if time.monotonic() > deadline:
             pytest.fail(f"gave up waiting; last value: {value!r}")
         time.sleep(0.1)
+
+
+def record_timing(path: Path, name: str, value: Any) -> None:
+    """Keep a measurement in a JSON artifact and print it: timings are reported, never asserted."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[name] = value
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    print(f"\n[timing] {name}: {value}")
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -7,7 +7,6 @@ they are printed and saved to test-artifacts/chat-timings.json.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import time
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, new_context, screenshot, web_build_dir
+from tests.e2e.conftest import ARTIFACTS, new_context, record_timing, screenshot, web_build_dir
 from tests.support import ServerProcess, running_server, stream
 
 TIMINGS = ARTIFACTS.parent / "chat-timings.json"
@@ -35,14 +34,6 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProce
         MODEL_RETRY_BUDGET_SECONDS="0",
     ) as process:
         yield process
-
-
-def record_timing(name: str, value: Any) -> None:
-    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
-    data = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    data[name] = value
-    TIMINGS.write_text(json.dumps(data, indent=2) + "\n")
-    print(f"\n[timing] {name}: {value}")  # reported, not asserted
 
 
 def composer(page: Page) -> Locator:
@@ -405,15 +396,15 @@ def test_two_hundred_messages_open_quickly(browser: Browser, app_server: ServerP
         )
         page.wait_for_function("() => document.querySelectorAll('article[data-role]').length === 200", timeout=20_000)
         every = page.evaluate("() => performance.now() - window.__t0")
-        record_timing("open_200_messages_latest_painted_ms", round(painted, 1))
-        record_timing("open_200_messages_all_rendered_ms", round(every, 1))
+        record_timing(TIMINGS, "open_200_messages_latest_painted_ms", round(painted, 1))
+        record_timing(TIMINGS, "open_200_messages_all_rendered_ms", round(every, 1))
         last = answers(page).last
         expect(last).to_be_in_viewport()
         expect(last).to_contain_text("Question 99")
         # The page stays responsive: typing into the box is immediate.
         started = time.perf_counter()
         composer(page).type("still responsive")
-        record_timing("type_16_chars_in_200_message_chat_ms", round((time.perf_counter() - started) * 1000, 1))
+        record_timing(TIMINGS, "type_16_chars_in_200_message_chat_ms", round((time.perf_counter() - started) * 1000, 1))
         screenshot(page, "chat-200-messages")
         # Scrolling up shows "jump to latest".
         page.get_by_role("log", name="Messages").hover()
@@ -427,7 +418,7 @@ def test_two_hundred_messages_open_quickly(browser: Browser, app_server: ServerP
         started = time.perf_counter()
         page.goto(f"/c/{cid}")
         page.wait_for_function("() => document.querySelectorAll('article[data-role]').length === 200", timeout=20_000)
-        record_timing("load_page_with_200_messages_ms", round((time.perf_counter() - started) * 1000, 1))
+        record_timing(TIMINGS, "load_page_with_200_messages_ms", round((time.perf_counter() - started) * 1000, 1))
     finally:
         context.close()
     assert not errors
@@ -450,6 +441,7 @@ def test_typing_stays_responsive_while_a_long_answer_streams(page: Page) -> None
     expect(box).to_have_value("typing while the answer streams")
     slow = page.evaluate("() => window.__events")
     record_timing(
+        TIMINGS,
         "typing_during_4000_token_stream",
         {"keys": 31, "total_ms": round(typed_ms), "events_over_16ms": len(slow), "slowest_ms": max(slow, default=0)},
     )
@@ -489,7 +481,7 @@ def test_first_token_latency(page: Page) -> None:
         samples.append(page.evaluate("() => window.__latency"))
         wait_status(answers(page).last, "completed")
     median = round(statistics.median(samples), 1)
-    record_timing("send_to_first_token_ms", {"median": median, "samples": [round(s, 1) for s in samples]})
+    record_timing(TIMINGS, "send_to_first_token_ms", {"median": median, "samples": [round(s, 1) for s in samples]})
 
 
 def test_screenshots_of_a_conversation(browser: Browser, app_server: ServerProcess) -> None:

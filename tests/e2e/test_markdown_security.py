@@ -12,16 +12,14 @@ horizontally scrolling block without freezing the page. Its timing is reported, 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Locator, Page, Request, expect
 
-from tests.e2e.conftest import ARTIFACTS, ask, create_conversation, screenshot, web_build_dir
+from tests.e2e.conftest import ARTIFACTS, ask, create_conversation, record_timing, screenshot, web_build_dir
 from tests.support import ServerProcess, parse_sse, running_server
 
 TIMINGS = ARTIFACTS.parent / "markdown-timings.json"
@@ -125,14 +123,6 @@ def watched(page: Page, app_server: ServerProcess) -> Iterator[dict[str, list[st
     page.on("dialog", on_dialog)
     page.on("request", on_request)
     yield seen
-
-
-def record_timing(name: str, value: Any) -> None:
-    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
-    data = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    data[name] = value
-    TIMINGS.write_text(json.dumps(data, indent=2) + "\n")
-    print(f"\n[timing] {name}: {value}")  # reported, not asserted
 
 
 def ask_and_leave(api: httpx.Client, conversation_id: str, question: str) -> None:
@@ -262,6 +252,7 @@ def test_a_200_kb_code_block_scrolls_sideways_without_freezing(
     assert_inert(page, watched)
     screenshot(page, "markdown-huge-code-block")
     record_timing(
+        TIMINGS,
         "huge_code_block",
         {
             "chars": len(code),

@@ -3,7 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App";
 import { AppErrorBoundary } from "./app/AppErrorBoundary";
-import { ThemeProvider } from "./app/theme";
+import { ThemeProvider } from "./theme";
 import { LocaleProvider } from "./i18n";
 import "./app/global.css";
 

@@ -1,14 +1,14 @@
 import { Button, makeStyles, mergeClasses, Text, tokens } from "@fluentui/react-components";
 import { Dismiss24Regular, Navigation24Regular } from "@fluentui/react-icons";
 import { useCallback, useEffect, useState } from "react";
-import { ChatView } from "../features/chat";
+import { CHAT_INPUT_ID, ChatView, focusChatInput } from "../features/chat";
 import { HistorySidebar } from "../features/history";
 import { MeMenu } from "../features/me";
 import { SimulatedNotice } from "../features/settings";
 import { useMessages } from "../i18n";
 import { appMessages } from "./messages";
 import { useRoute } from "./route";
-import { focusChatInput, useShortcuts } from "./shortcuts";
+import { useShortcuts } from "./shortcuts";
 
 const PHONE = "@media (max-width: 760px)";
 
@@ -83,7 +83,7 @@ export function App() {
 
   return (
     <div className={styles.root}>
-      <a className={styles.skip} href="#chat-input">
+      <a className={styles.skip} href={`#${CHAT_INPUT_ID}`}>
         {t.skipToChat}
       </a>
       <header className={styles.header}>

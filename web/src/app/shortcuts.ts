@@ -1,12 +1,7 @@
 // App-wide keyboard shortcuts, as in ChatGPT: Ctrl/Cmd+Shift+O new chat, Shift+Esc focus the input.
 // Stop (Esc while an answer streams) belongs to the chat view, which knows what is streaming.
 import { useEffect } from "react";
-
-export const CHAT_INPUT_ID = "chat-input";
-
-export function focusChatInput(): void {
-  document.getElementById(CHAT_INPUT_ID)?.focus();
-}
+import { focusChatInput } from "../features/chat";
 
 export function useShortcuts({ newChat }: { newChat: () => void }): void {
   useEffect(() => {

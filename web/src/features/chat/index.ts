@@ -1,1 +1,2 @@
 export { ChatView } from "./components/ChatView";
+export { CHAT_INPUT_ID, focusChatInput } from "./input";

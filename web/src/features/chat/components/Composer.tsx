@@ -4,7 +4,7 @@
 import { Button, makeStyles, mergeClasses, tokens, Tooltip } from "@fluentui/react-components";
 import { ArrowUp20Filled, Stop20Filled } from "@fluentui/react-icons";
 import { memo, useEffect, useImperativeHandle, useRef, useState, type Ref } from "react";
-import { CHAT_INPUT_ID } from "../../../app/shortcuts";
+import { CHAT_INPUT_ID } from "../input";
 import { useMessages } from "../../../i18n";
 import { CompositionTracker, enterAction } from "../enterKey";
 import { useAutosize } from "../hooks/useAutosize";

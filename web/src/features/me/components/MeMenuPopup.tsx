@@ -20,7 +20,7 @@ import {
 } from "@fluentui/react-components";
 import { Keyboard20Regular, SignOut20Regular } from "@fluentui/react-icons";
 import type { Schemas } from "../../../api/client";
-import { useTheme, type ThemePreference } from "../../../app/theme";
+import { useTheme, type ThemePreference } from "../../../theme";
 import { useLocale, useMessages, type LocalePreference } from "../../../i18n";
 import { avatarColor } from "../avatarColor";
 import { meMessages } from "../messages";
