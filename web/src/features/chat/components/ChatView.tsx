@@ -198,12 +198,14 @@ export function ChatView({ conversationId, onOpenConversation, onNewChat }: Chat
         // Stop pressed while the conversation was being created: stop as soon as the answer exists.
         if (stopWhenCreated.current) void engine.stop(id, ids.answer);
         setPending(null);
-        onOpenConversation(id, { replace: true });
+        // Only if the user is still here: one who opened another chat meanwhile stays there
+        // (the new chat is in the history list).
+        if (latest.current.conversationId === null) onOpenConversation(id, { replace: true });
       } catch (error) {
         setPending({ ...pendingNow, error: describeError(error, locale, t.networkError) });
       }
     },
-    [engine, onOpenConversation, t],
+    [engine, onOpenConversation, t, locale],
   );
 
   const send = useCallback(
