@@ -23,13 +23,13 @@ from scalechat.domain import (
     new_id,
     now,
 )
-from scalechat.errors import Conflict, ContentTooLarge, InvalidRequest, NotFound, NotReady
+from scalechat.errors import Conflict, InvalidRequest, NotFound, NotReady
 from scalechat.llm.base import ChatRequest
 from scalechat.llm.catalog import ModelCatalog
 from scalechat.llm.tokens import TokenCounter
 from scalechat.services.generations import GenerationManager, StreamEvent, replay_stored
 from scalechat.services.prompt import branch_to, build_prompt
-from scalechat.services.text import check_text
+from scalechat.services.text import check_content
 from scalechat.services.titles import title_from_question
 from scalechat.settings import Settings
 from scalechat.store.base import ConversationStore, NewExchange
@@ -76,14 +76,7 @@ class ChatService:
         simulator_headers: dict[str, str] | None = None,
     ) -> Exchange:
         """Ask a question after the answer `parent_id` (None: the current message; ROOT: as a first question)."""
-        if not content.strip():
-            raise InvalidRequest("The message is empty.", code="content_empty")
-        if len(content) > self._settings.max_content_chars:
-            raise ContentTooLarge(
-                f"The message is {len(content)} characters; the limit is {self._settings.max_content_chars}.",
-                limit=self._settings.max_content_chars,
-            )
-        check_text("content", content)
+        check_content("message", content, self._settings.max_content_chars)
         conversation, messages = await self._load(principal, conversation_id)
         by_id = {m.id: m for m in messages}
         self._check_not_streaming(by_id, conversation)

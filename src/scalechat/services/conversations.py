@@ -23,7 +23,7 @@ from scalechat.llm.catalog import ModelCatalog
 from scalechat.services.export import conversation_document
 from scalechat.services.generations import GenerationManager
 from scalechat.services.prompt import branch_to
-from scalechat.services.text import check_text
+from scalechat.services.text import check_system_prompt_length, check_text
 from scalechat.settings import Settings
 from scalechat.store.base import ConversationChanges, ConversationPage, ConversationStore, Cursor
 
@@ -49,12 +49,7 @@ class ConversationService:
                 f"The title is {len(title)} characters; the limit is {self._settings.max_title_chars}.",
                 code="title_too_long",
             )
-        if system_prompt is not None and len(system_prompt) > self._settings.max_system_prompt_chars:
-            raise InvalidRequest(
-                f"The system prompt is {len(system_prompt)} characters; "
-                f"the limit is {self._settings.max_system_prompt_chars}.",
-                code="system_prompt_too_long",
-            )
+        check_system_prompt_length(system_prompt, self._settings.max_system_prompt_chars)
         check_text("title", title)
         check_text("system_prompt", system_prompt)
 

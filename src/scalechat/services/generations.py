@@ -60,14 +60,24 @@ def terminal_event(outcome: MessageOutcome) -> StreamEvent:
     )
 
 
+def orphaned(message: Message) -> Message:
+    """An answer stored as streaming that nobody here is writing (its process died, or its end
+    could not be stored), as it is shown and replayed: interrupted."""
+    return dataclasses.replace(
+        message,
+        status=MessageStatus.INTERRUPTED,
+        error_code=message.error_code or "interrupted",
+        error_detail=message.error_detail or INTERRUPTED_DETAIL,
+    )
+
+
 async def replay_stored(message: Message) -> AsyncIterator[StreamEvent]:
     """An answer nobody is writing any more, as a stream: its text, then how it ended."""
     if message.content:
         yield ("delta", {"text": message.content})
+    if message.status is MessageStatus.STREAMING:
+        message = orphaned(message)
     status = message.status
-    if status is MessageStatus.STREAMING:
-        # Stored as streaming but no generation here: the process writing it ended mid-answer.
-        status = MessageStatus.INTERRUPTED
     yield terminal_event(
         MessageOutcome(
             content=message.content,
@@ -207,15 +217,9 @@ class GenerationManager:
             generation = self._live.get(message.id)
             if generation is None or generation.user_id != message.user_id:
                 if message.status is MessageStatus.STREAMING and message.id not in self._starting:
-                    # Nobody here is writing it (its end could not be stored, or its process
-                    # died): show it as a re-attach would replay it, so a client that reads
-                    # the conversation and one that follows the stream agree.
-                    message = dataclasses.replace(
-                        message,
-                        status=MessageStatus.INTERRUPTED,
-                        error_code=message.error_code or "interrupted",
-                        error_detail=message.error_detail or INTERRUPTED_DETAIL,
-                    )
+                    # Shown as a re-attach would replay it, so a client that reads the
+                    # conversation and one that follows the stream agree.
+                    message = orphaned(message)
                 result.append(message)
             elif generation.outcome is None:
                 result.append(dataclasses.replace(message, content=generation.text))

@@ -7,8 +7,8 @@ as the write; when it refuses, the message is read once more only to say why.
 from __future__ import annotations
 
 from scalechat.domain import Feedback, Message, Principal, Rating, Role, now
-from scalechat.errors import Conflict, ContentTooLarge, InvalidRequest, NotFound
-from scalechat.services.text import check_text
+from scalechat.errors import Conflict, InvalidRequest, NotFound
+from scalechat.services.text import check_content, check_text
 from scalechat.settings import Settings
 from scalechat.store.base import ConversationStore
 
@@ -20,14 +20,7 @@ class MessageService:
 
     async def edit(self, principal: Principal, message_id: str, *, content: str) -> Message:
         """Replace an answer's text; later questions on its branch are asked with the new text."""
-        if not content.strip():
-            raise InvalidRequest("The answer cannot be empty.", code="content_empty")
-        if len(content) > self._settings.max_content_chars:
-            raise ContentTooLarge(
-                f"The answer is {len(content)} characters; the limit is {self._settings.max_content_chars}.",
-                limit=self._settings.max_content_chars,
-            )
-        check_text("content", content)
+        check_content("answer", content, self._settings.max_content_chars)
         edited = await self._store.edit_message(principal.user_id, message_id, content, now())
         if edited is None:
             raise await self._refusal(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from scalechat.domain import Parameters, ParametersUpdate, Preset, Principal, new_id, now
 from scalechat.errors import InvalidRequest, NotFound
 from scalechat.llm.catalog import ModelCatalog
-from scalechat.services.text import check_text
+from scalechat.services.text import check_system_prompt_length, check_text
 from scalechat.settings import Settings
 from scalechat.store.base import PresetChanges, PresetStore
 
@@ -92,12 +92,7 @@ class PresetService:
 
     def _check(self, *, system_prompt: str | None, model: str | None) -> None:
         check_text("system_prompt", system_prompt)
-        if system_prompt is not None and len(system_prompt) > self._settings.max_system_prompt_chars:
-            raise InvalidRequest(
-                f"The system prompt is {len(system_prompt)} characters; "
-                f"the limit is {self._settings.max_system_prompt_chars}.",
-                code="system_prompt_too_long",
-            )
+        check_system_prompt_length(system_prompt, self._settings.max_system_prompt_chars)
         if model is not None:
             self._catalog.get(model)
 
