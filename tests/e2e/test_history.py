@@ -24,8 +24,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
-from tests.e2e.conftest import new_context, screenshot
-from tests.support import ServerProcess, stream
+from tests.e2e.conftest import ask, create_conversation, new_context, screenshot
+from tests.support import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -51,18 +51,6 @@ SEARCH_WORD = "zebrafish"
 
 def api(server: ServerProcess) -> httpx.Client:
     return httpx.Client(base_url=server.url, timeout=30)
-
-
-def create(client: httpx.Client, title: str) -> str:
-    response = client.post("/api/conversations", json={"title": title})
-    assert response.status_code == 201, response.text
-    conversation_id: str = response.json()["id"]
-    return conversation_id
-
-
-def ask(client: httpx.Client, conversation_id: str, question: str) -> None:
-    events = stream(client, "POST", f"/api/conversations/{conversation_id}/messages", json={"content": question})
-    assert events[-1][0] == "done", events[-1]
 
 
 def all_conversations(client: httpx.Client) -> list[dict[str, Any]]:
@@ -118,9 +106,9 @@ def seeded(app_server: ServerProcess) -> Seeded:
         now = datetime.now(UTC)
         for rank in reversed(range(SEEDED)):
             title = seed_title(rank)
-            ids[title] = create(client, title)
+            ids[title] = create_conversation(client, title=title)
             backdate(app_server, ids[title], seed_time(rank, now))
-        search_id = create(client, SEARCH_TITLE)
+        search_id = create_conversation(client, title=SEARCH_TITLE)
         ask(client, search_id, f"What should I feed my {SEARCH_WORD} while I am away?")
     return Seeded(ids=ids, search_id=search_id)
 
@@ -353,7 +341,7 @@ def test_rename_saves_on_enter_cancels_on_escape_and_persists(
     page: Page, app_server: ServerProcess, seeded: Seeded
 ) -> None:
     with api(app_server) as client:
-        conversation_id = create(client, "Rename me")
+        conversation_id = create_conversation(client, title="Rename me")
         patches: list[str] = []
         page.on("request", lambda r: patches.append(r.url) if r.method == "PATCH" else None)
         page.goto("/")
@@ -389,8 +377,8 @@ def test_delete_asks_first_cancel_keeps_it_and_the_active_chat_goes_to_new(
     page: Page, app_server: ServerProcess, seeded: Seeded
 ) -> None:
     with api(app_server) as client:
-        create(client, "Keep this chat")
-        doomed = create(client, "Delete this chat")
+        create_conversation(client, title="Keep this chat")
+        doomed = create_conversation(client, title="Delete this chat")
         page.goto(f"/c/{doomed}")
         link = sidebar(page).get_by_role("link", name="Delete this chat", exact=True)
         expect(link).to_have_attribute("aria-current", "page")

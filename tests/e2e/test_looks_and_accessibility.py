@@ -12,8 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ROOT, new_context, screenshot
-from tests.support import ServerProcess, parse_sse
+from tests.e2e.conftest import ROOT, ask, create_conversation, new_context, screenshot
+from tests.support import ServerProcess
 
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
@@ -45,12 +45,10 @@ def seeded(app_server: ServerProcess) -> Iterator[str]:
     """A conversation with two exchanges (markdown, a table and code in the answers) and a few more chats."""
     with httpx.Client(base_url=app_server.url, timeout=30) as http:
         for title in ("Quarterly report summary", "Translate a contract clause", "SQL for monthly sales"):
-            http.post("/api/conversations", json={"title": title}).raise_for_status()
-        cid = http.post("/api/conversations", json={}).json()["id"]
+            create_conversation(http, title=title)
+        cid = create_conversation(http)
         for question in ("How do I read a CSV file in Python?", "And how do I write one?"):
-            with http.stream("POST", f"/api/conversations/{cid}/messages", json={"content": question}) as response:
-                response.raise_for_status()
-                assert [name for name, _ in parse_sse(response.iter_lines())][-1] == "done"
+            ask(http, cid, question)
         yield cid
 
 

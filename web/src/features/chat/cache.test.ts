@@ -12,27 +12,11 @@ import {
   type Conversation,
   type Message,
 } from "./cache";
+import { sampleConversation } from "./testing";
 
 function msg(id: string, parent: string | null, role: "user" | "assistant", extra: Partial<Message> = {}): Message {
   const status = role === "assistant" && id.startsWith("local-") ? "streaming" : "completed";
   return draftMessage({ id, conversation_id: "c", parent_id: parent, role, content: "", status, created_at: "x", ...extra });
-}
-
-function conversation(): Conversation {
-  return {
-    id: "c",
-    title: "T",
-    system_prompt: "",
-    parameters: { max_tokens: 1024, temperature: 0.7, top_p: 0.95, past_messages: 10 },
-    model: null,
-    created_at: "2025-01-01T00:00:00Z",
-    updated_at: "2025-01-01T00:00:00Z",
-    current_message_id: "a1",
-    messages: [
-      msg("q1", null, "user", { content: "Hi", created_at: "2025-01-01T00:00:01Z" }),
-      msg("a1", "q1", "assistant", { content: "Hello", created_at: "2025-01-01T00:00:02Z" }),
-    ],
-  };
 }
 
 describe("conversation cache updates", () => {
@@ -50,7 +34,7 @@ describe("conversation cache updates", () => {
   });
 
   it("adds optimistic messages and points the conversation at the answer", () => {
-    const before = conversation();
+    const before = sampleConversation();
     const q = msg("local-q", "a1", "user", { content: "More" });
     const a = msg("local-a", "local-q", "assistant");
     const after = addMessages(before, [q, a], "local-a");
@@ -67,7 +51,7 @@ describe("conversation cache updates", () => {
       ["local-q", "q2"],
       ["local-a", "a2"],
     ]);
-    const renamed = renameMessages(addMessages(conversation(), [q, a], "local-a"), names);
+    const renamed = renameMessages(addMessages(sampleConversation(), [q, a], "local-a"), names);
     expect(renamed.messages.map((m) => [m.id, m.parent_id])).toEqual([
       ["q1", null],
       ["a1", "q1"],
@@ -82,13 +66,13 @@ describe("conversation cache updates", () => {
 
   it("keeps one copy when a refetch already brought the real message", () => {
     const a = msg("local-a", "q1", "assistant");
-    const withBoth = addMessages(conversation(), [a], "local-a");
+    const withBoth = addMessages(sampleConversation(), [a], "local-a");
     const renamed = renameMessages(withBoth, new Map([["local-a", "a1"]]));
     expect(renamed.messages.map((m) => m.id)).toEqual(["q1", "a1"]);
   });
 
   it("patches one message and leaves the others as they were", () => {
-    const before = conversation();
+    const before = sampleConversation();
     const after = patchMessage(before, "a1", { status: "stopped", content: "Hel" });
     expect(after.messages[1]).toMatchObject({ status: "stopped", content: "Hel" });
     expect(after.messages[0]).toBe(before.messages[0]);
@@ -96,7 +80,7 @@ describe("conversation cache updates", () => {
   });
 
   it("removes messages", () => {
-    const after = removeMessages(conversation(), new Set(["a1"]), "q1");
+    const after = removeMessages(sampleConversation(), new Set(["a1"]), "q1");
     expect(after.messages.map((m) => m.id)).toEqual(["q1"]);
     expect(after.current_message_id).toBe("q1");
   });

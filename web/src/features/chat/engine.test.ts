@@ -1,9 +1,10 @@
 import { QueryClient } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { queryKeys } from "../../api/keys";
-import { draftMessage, isLocalId, type Conversation } from "./cache";
+import { isLocalId, type Conversation } from "./cache";
 import { ChatEngine, NETWORK_ERROR } from "./engine";
 import { StreamStore } from "./streamStore";
+import { sampleConversation } from "./testing";
 
 // The API client is replaced by a fake whose streams the tests feed by hand.
 const api = vi.hoisted(() => ({ GET: vi.fn(), POST: vi.fn(), PATCH: vi.fn() }));
@@ -31,20 +32,7 @@ function sseBody() {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function seed(client: QueryClient): Conversation {
-  const conversation: Conversation = {
-    id: "c",
-    title: "T",
-    system_prompt: "",
-    parameters: { max_tokens: 1024, temperature: 0.7, top_p: 0.95, past_messages: 10 },
-    model: null,
-    created_at: "2025-01-01T00:00:00Z",
-    updated_at: "2025-01-01T00:00:00Z",
-    current_message_id: "a1",
-    messages: [
-      draftMessage({ id: "q1", conversation_id: "c", parent_id: null, role: "user", content: "Hi", status: "completed", created_at: "2025-01-01T00:00:01Z" }),
-      draftMessage({ id: "a1", conversation_id: "c", parent_id: "q1", role: "assistant", content: "Hello", status: "completed", created_at: "2025-01-01T00:00:02Z" }),
-    ],
-  };
+  const conversation = sampleConversation();
   client.setQueryData(queryKeys.conversation("c"), conversation);
   return conversation;
 }

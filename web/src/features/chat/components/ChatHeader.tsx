@@ -4,6 +4,7 @@ import { memo } from "react";
 import { useMessages } from "../../../i18n";
 import { ModelPicker, SettingsButton, type ChatSettings, type ChatSettingsPatch } from "../../settings";
 import { chatMessages } from "../messages";
+import { visuallyHidden } from "../../../components/visuallyHidden";
 
 const PHONE = "@media (max-width: 760px)";
 
@@ -31,13 +32,7 @@ const useStyles = makeStyles({
     fontWeight: tokens.fontWeightSemibold,
     color: tokens.colorNeutralForeground1,
     // A phone has no room for both: the model picker matters more (the history shows titles).
-    [PHONE]: {
-      position: "absolute",
-      width: "1px",
-      height: "1px",
-      overflow: "hidden",
-      clipPath: "inset(50%)",
-    },
+    [PHONE]: visuallyHidden,
   },
   picker: {
     display: "flex",

@@ -5,6 +5,7 @@ import { rowKey, type Message } from "../cache";
 import { chatMessages } from "../messages";
 import { branchPosition, type MessageTree } from "../tree";
 import { AssistantMessage, UserMessage } from "./MessageRow";
+import { visuallyHidden } from "../../../components/visuallyHidden";
 
 const useStyles = makeStyles({
   log: {
@@ -13,14 +14,7 @@ const useStyles = makeStyles({
     gap: tokens.spacingVerticalXXL,
     paddingBlock: tokens.spacingVerticalXXL,
   },
-  hidden: {
-    position: "absolute",
-    width: "1px",
-    height: "1px",
-    overflow: "hidden",
-    clipPath: "inset(50%)",
-    whiteSpace: "nowrap",
-  },
+  hidden: visuallyHidden,
 });
 
 // A long conversation opens at its end: the last rows render at once, the older ones in

@@ -7,6 +7,7 @@ import { useMessages } from "../../../i18n";
 import type { Message } from "../cache";
 import { copyText } from "../copy";
 import { chatMessages } from "../messages";
+import { visuallyHidden } from "../../../components/visuallyHidden";
 
 export interface ChatActions {
   conversationId: string;
@@ -35,14 +36,7 @@ const useStyles = makeStyles({
     fontSize: tokens.fontSizeBase200,
   },
   count: { minWidth: "28px", textAlign: "center", fontVariantNumeric: "tabular-nums", userSelect: "none" },
-  hidden: {
-    position: "absolute",
-    width: "1px",
-    height: "1px",
-    overflow: "hidden",
-    clipPath: "inset(50%)",
-    whiteSpace: "nowrap",
-  },
+  hidden: visuallyHidden,
 });
 
 export function IconButton(props: {

@@ -16,11 +16,12 @@ import { Fragment, useMemo } from "react";
 import { useMessages } from "../../../i18n";
 import { shortcutMessages } from "../shortcutMessages";
 import { isApplePlatform, shortcutList } from "../shortcuts";
+import { visuallyHidden } from "../../../components/visuallyHidden";
 
 const useStyles = makeStyles({
   surface: { maxWidth: "min(480px, calc(100vw - 32px))" },
   table: { width: "100%", borderCollapse: "collapse" },
-  head: { position: "absolute", width: "1px", height: "1px", overflow: "hidden", clipPath: "inset(50%)", whiteSpace: "nowrap" },
+  head: visuallyHidden,
   row: { ":not(:last-child)": { borderBottom: `1px solid ${tokens.colorNeutralStroke2}` } },
   action: { paddingBlock: tokens.spacingVerticalS, paddingInlineEnd: tokens.spacingHorizontalL, textAlign: "start", fontWeight: tokens.fontWeightRegular },
   keys: { paddingBlock: tokens.spacingVerticalS, textAlign: "end", whiteSpace: "nowrap" },
