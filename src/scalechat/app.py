@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -10,12 +11,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from scalechat import __version__
-from scalechat.api import config, conversations, health, me, messages, models, presets
+from scalechat.api import auth, config, conversations, health, me, messages, models, presets
 from scalechat.api.deps import Services
 from scalechat.api.middleware import RequestContextMiddleware
 from scalechat.api.problems import install_problem_handlers
 from scalechat.api.schemas import Problem
+from scalechat.api.security import ForwardedHeadersMiddleware, SameOriginMiddleware
 from scalechat.api.web import STATIC_DIR, mount_web_app
+from scalechat.auth.authenticator import Authenticator
 from scalechat.domain import INTERRUPTED_DETAIL
 from scalechat.llm import tokens
 from scalechat.llm.catalog import build_catalog
@@ -24,6 +27,7 @@ from scalechat.services.conversations import ConversationService
 from scalechat.services.generations import GenerationManager
 from scalechat.settings import Settings
 from scalechat.simulator.process import SimulatorProcess
+from scalechat.store.sql.identity import SqlIdentityStore
 from scalechat.store.sql.store import SqlConversationStore, create_engine
 
 log = logging.getLogger(__name__)
@@ -34,7 +38,10 @@ GC_YOUNG_THRESHOLD = 20_000  # CPython's default is 700
 def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = SqlConversationStore(create_engine(settings.effective_database_url))
+        engine = create_engine(settings.effective_database_url)
+        store = SqlConversationStore(engine)
+        authenticator = Authenticator(settings, SqlIdentityStore(engine))
+        await authenticator.warm_up()
         interrupted = await store.interrupt_streaming(INTERRUPTED_DETAIL)
         if interrupted:
             log.warning("startup.interrupted_answers", extra={"count": interrupted})
@@ -55,7 +62,9 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             generations=generations,
             conversations=ConversationService(store, catalog, generations, settings),
             chat=ChatService(store, catalog, generations, settings),
+            authenticator=authenticator,
         )
+        purging = asyncio.create_task(_purge_sessions(authenticator), name="purge-sessions")
         # Start-up objects live for the whole process: keep full collections from walking them
         # (a gen-2 collection stalls every stream in flight; see the streaming notes).
         gc.collect()
@@ -69,7 +78,9 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         try:
             yield
         finally:
+            purging.cancel()
             await generations.shutdown(settings.shutdown_grace_seconds)
+            await authenticator.aclose()
             await catalog.aclose()
             await store.aclose()
             if simulator is not None:
@@ -77,6 +88,23 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             log.info("shutdown.done")
 
     return lifespan
+
+
+SESSION_PURGE_INTERVAL_SECONDS = 900
+
+
+async def _purge_sessions(authenticator: Authenticator) -> None:
+    """Remove ended sessions now and then (a session is also refused the moment it ends)."""
+    if authenticator.sessions is None:
+        return
+    while True:
+        try:
+            purged = await authenticator.sessions.purge()
+            if purged:
+                log.info("auth.sessions_purged", extra={"count": purged})
+        except Exception:
+            log.exception("auth.session_purge_failed")
+        await asyncio.sleep(SESSION_PURGE_INTERVAL_SECONDS)
 
 
 def begin_shutdown(app: FastAPI) -> None:
@@ -103,6 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_problem_handlers(app)
     for router in (
+        auth.router,
         config.router,
         conversations.router,
         messages.router,
@@ -118,4 +147,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Errors raised inside reach this middleware before Starlette's outermost error handler,
     # so it answers them itself, with the request id (see middleware.py).
     app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body)
+    app.add_middleware(SameOriginMiddleware, public_url=settings.public_url)
+    # Outermost: every layer inside sees the scheme and host the user's browser used.
+    app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
     return app

@@ -68,7 +68,20 @@ class Principal:
     user_id: str
     name: str
     email: str | None = None
-    roles: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)  # the app's own: "user", "admin"
+    tenant_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person who has signed in at least once; the id is Entra's object id (`oid`)."""
+
+    id: str
+    tenant_id: str | None
+    name: str
+    email: str | None
+    created_at: datetime
+    last_seen_at: datetime
 
 
 @dataclass(slots=True)

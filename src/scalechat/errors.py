@@ -4,6 +4,9 @@
     +-- InvalidRequest              400/422: the request cannot be served as sent
     |   +-- ContentTooLarge         413: content over the configured size
     |   +-- PromptTooLong           422: system prompt + question exceed the model's window
+    +-- NotSignedIn                 401: no valid session or bearer token; `login_url` says where to sign in
+    +-- NotAllowed                  403: signed in, but without the role, tenant or group the app requires
+    +-- CsrfRejected                403: a browser request from another site, or without the CSRF token
     +-- NotFound                    404: unknown, or owned by someone else (never 403)
     +-- Conflict                    409: the resource is not in a state that allows it
     +-- NotReady                    503: a dependency is not reachable
@@ -68,6 +71,27 @@ class ContentTooLarge(InvalidRequest):
 class PromptTooLong(InvalidRequest):
     code = "prompt_too_long"
     title = "Prompt too long for the model"
+
+
+class NotSignedIn(ScalechatError):
+    status = 401
+    code = "not_signed_in"
+    title = "Not signed in"
+
+    def __init__(self, detail: str = "Sign in to continue.", *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, code=code, **{"login_url": "/auth/login", **extra})
+
+
+class NotAllowed(ScalechatError):
+    status = 403
+    code = "not_allowed"
+    title = "Not allowed"
+
+
+class CsrfRejected(ScalechatError):
+    status = 403
+    code = "csrf_rejected"
+    title = "Request refused"
 
 
 class NotFound(ScalechatError):

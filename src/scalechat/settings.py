@@ -59,9 +59,55 @@ class SimulatorSettings(BaseSettings):
 
 
 class AzureIdentitySettings(BaseSettings):
+    """Azure SDK names. Under AUTH_MODE=entra, AZURE_CLIENT_ID is the sign-in app registration;
+    otherwise it names a user-assigned managed identity, as the Azure SDK reads it."""
+
     model_config = _config("AZURE_")
 
-    client_id: str | None = Field(default=None, description="User-assigned managed identity")
+    client_id: str | None = Field(default=None, description="Sign-in app (entra) or user-assigned managed identity")
+    tenant_id: str | None = Field(default=None, description="The Entra tenant users sign in to")
+    client_secret: SecretStr | None = Field(default=None, description="The sign-in app's secret")
+    client_certificate_path: Path | None = Field(
+        default=None, description="PEM with the sign-in app's certificate and private key, instead of a secret"
+    )
+    managed_identity_client_id: str | None = Field(
+        default=None,
+        description="User-assigned managed identity for Azure resources (and the sign-in app's federated credential)",
+    )
+    use_managed_identity_for_sign_in: bool = Field(
+        default=False, description="Sign-in app authenticates with a federated credential from the managed identity"
+    )
+
+
+class AuthSettings(BaseSettings):
+    """Who may use the app and how they prove it (see docs/auth.md)."""
+
+    model_config = _config("AUTH_")
+
+    mode: Literal["local", "entra", "easyauth"] = Field(default="local", description="AUTH_MODE")
+    user_role: str = Field(default="Chat.User", description="App role that lets a user chat; empty: any user")
+    admin_role: str = Field(default="Chat.Admin", description="App role of administrators")
+    allowed_tenants: str = Field(default="", description="Comma-separated tenant ids; empty: AZURE_TENANT_ID only")
+    allowed_groups: str = Field(default="", description="Comma-separated group object ids; empty: no group check")
+    session_idle_minutes: float = Field(default=480, gt=0, le=60 * 24 * 30)
+    session_max_hours: float = Field(default=24, gt=0, le=24 * 90)
+    oidc_issuer: str | None = Field(
+        default=None, validation_alias="OIDC_ISSUER", description="Absent: Entra ID's issuer for AZURE_TENANT_ID"
+    )
+    api_audience: str | None = Field(
+        default=None, validation_alias="API_AUDIENCE", description="Bearer tokens' audience; absent: api://<client id>"
+    )
+    graph_url: str = Field(default="https://graph.microsoft.com/v1.0", validation_alias="GRAPH_URL")
+    scopes: str = Field(default="openid profile email offline_access User.Read", description="Asked at sign-in")
+    jwks_min_refresh_seconds: float = Field(default=300, ge=0, le=86_400, validation_alias="JWKS_MIN_REFRESH_SECONDS")
+
+    @staticmethod
+    def _split(value: str) -> frozenset[str]:
+        return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+
+    @property
+    def allowed_group_ids(self) -> frozenset[str]:
+        return self._split(self.allowed_groups)
 
 
 class ModelSettings(BaseSettings):
@@ -84,7 +130,16 @@ class Settings(BaseSettings):
         default=None, validation_alias="SCALECHAT_WEB_DIR", description="Absent: the web app built into the package"
     )
     database_url: str | None = Field(default=None, description="Absent: SQLite in the data folder")
-    auth_mode: Literal["local"] = "local"
+    public_url: str | None = Field(
+        default=None,
+        validation_alias="SCALECHAT_PUBLIC_URL",
+        description="https://chat.contoso.com: the address users reach; absent: taken from each request",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        validation_alias="FORWARDED_ALLOW_IPS",
+        description="Proxies whose X-Forwarded-* headers are trusted: addresses or CIDRs, comma-separated; * for all",
+    )
     local_user_id: str = "local-user"
     local_user_name: str = "Local user"
 
@@ -103,6 +158,7 @@ class Settings(BaseSettings):
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
     azure: AzureIdentitySettings = Field(default_factory=AzureIdentitySettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     model: ModelSettings = Field(default_factory=ModelSettings)
 
     @field_validator("log_level", mode="before")
@@ -125,7 +181,41 @@ class Settings(BaseSettings):
             raise ValueError("AZURE_OPENAI_ENDPOINT is set but AZURE_OPENAI_DEPLOYMENT is not")
         if self.model.provider == "openai" and not self.openai.base_url:
             raise ValueError("MODEL_PROVIDER=openai needs OPENAI_BASE_URL")
+        if self.auth.mode == "entra":
+            azure = self.azure
+            if not azure.client_id or not (azure.tenant_id or self.auth.oidc_issuer):
+                raise ValueError("AUTH_MODE=entra needs AZURE_CLIENT_ID and AZURE_TENANT_ID (or OIDC_ISSUER)")
+            credentials = [
+                azure.client_secret is not None,
+                azure.client_certificate_path is not None,
+                azure.use_managed_identity_for_sign_in,
+            ]
+            if sum(credentials) != 1:
+                raise ValueError(
+                    "AUTH_MODE=entra needs exactly one of AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH "
+                    "or AZURE_USE_MANAGED_IDENTITY_FOR_SIGN_IN=true"
+                )
+        if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
+            raise ValueError("SCALECHAT_PUBLIC_URL must start with https:// or http://")
         return self
+
+    @property
+    def auth_mode(self) -> Literal["local", "entra", "easyauth"]:
+        return self.auth.mode
+
+    @property
+    def allowed_tenant_ids(self) -> frozenset[str]:
+        configured = AuthSettings._split(self.auth.allowed_tenants)
+        if configured:
+            return configured
+        return frozenset({self.azure.tenant_id.lower()}) if self.azure.tenant_id else frozenset()
+
+    @property
+    def managed_identity_client_id(self) -> str | None:
+        """The managed identity for Azure resources: under AUTH_MODE=entra AZURE_CLIENT_ID is the sign-in app."""
+        if self.azure.managed_identity_client_id:
+            return self.azure.managed_identity_client_id
+        return None if self.auth.mode == "entra" else self.azure.client_id
 
     @property
     def effective_database_url(self) -> str:
@@ -201,7 +291,10 @@ _SENSITIVE = ("key", "secret", "password", "token", "url", "endpoint", "connecti
 def _describe(exc: ValidationError, prefix: str) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else "?"
-    name = _ALIASES.get(field, prefix + field.upper()) if not prefix else prefix + field.upper()
+    if field.isupper():  # a field read under its own name (validation_alias), whatever its group's prefix
+        name = field
+    else:
+        name = _ALIASES.get(field, prefix + field.upper()) if not prefix else prefix + field.upper()
     # URLs and keys may hold credentials: never echo what was given for them.
     shown = "" if any(word in field for word in _SENSITIVE) else f" (got {error.get('input')!r})"
     return f"invalid setting {name}: {error['msg']}{shown}"
@@ -215,6 +308,7 @@ def load_settings(**overrides: Any) -> Settings:
         "openai": OpenAISettings,
         "simulator": SimulatorSettings,
         "azure": AzureIdentitySettings,
+        "auth": AuthSettings,
         "model": ModelSettings,
     }
     for name, group_type in group_types.items():

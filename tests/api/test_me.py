@@ -12,11 +12,12 @@ def test_me_in_local_mode(client: httpx.Client) -> None:
         "id": "local-user",
         "name": "Local user",
         "email": None,
-        "roles": [],
+        "roles": ["admin", "user"],
         "auth_mode": "local",
+        "tenant_id": None,
         "initials": "LU",
         "photo_url": None,
-        "sign_out_url": None,
+        "can_sign_out": False,
     }
 
 

@@ -6,12 +6,16 @@ per dependency per request.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from scalechat.api.security import UNSAFE_METHODS, is_secure
+from scalechat.auth.authenticator import Authenticated, Authenticator
 from scalechat.domain import Principal
+from scalechat.errors import CsrfRejected
 from scalechat.llm.catalog import ModelCatalog
 from scalechat.services.chat import ChatService
 from scalechat.services.conversations import ConversationService
@@ -30,6 +34,7 @@ class Services:
     generations: GenerationManager
     conversations: ConversationService
     chat: ChatService
+    authenticator: Authenticator
     # Stateless over the store: built here from the parts above rather than by each caller.
     messages: MessageService = field(init=False)
     presets: PresetService = field(init=False)
@@ -44,10 +49,21 @@ async def get_services(request: Request) -> Services:
     return services
 
 
-async def get_principal(request: Request) -> Principal:
-    # AUTH_MODE=local: the server only listens on loopback (checked at start-up).
-    settings: Settings = request.app.state.services.settings
-    return Principal(user_id=settings.local_user_id, name=settings.local_user_name)
+async def get_authenticated(request: Request) -> Authenticated:
+    """Who is asking (401/403 if nobody, or somebody the app does not let in). A browser session's
+    state-changing request must also carry the session's CSRF token in X-CSRF-Token."""
+    services: Services = request.app.state.services
+    secure = is_secure(request.scope, services.settings.public_url)
+    authenticated = await services.authenticator.authenticate(request.headers, request.cookies, secure)
+    if authenticated.session is not None and request.method in UNSAFE_METHODS:
+        sent = request.headers.get("x-csrf-token")
+        if sent is None or not hmac.compare_digest(sent, authenticated.session.csrf_token):
+            raise CsrfRejected("This request needs the X-CSRF-Token header of your session.", reason="token")
+    return authenticated
+
+
+async def get_principal(authenticated: Annotated[Authenticated, Depends(get_authenticated)]) -> Principal:
+    return authenticated.principal
 
 
 async def get_conversation_service(services: Annotated[Services, Depends(get_services)]) -> ConversationService:
@@ -72,6 +88,7 @@ async def get_settings(services: Annotated[Services, Depends(get_services)]) -> 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+AuthenticatedDep = Annotated[Authenticated, Depends(get_authenticated)]
 ConversationsDep = Annotated[ConversationService, Depends(get_conversation_service)]
 ChatDep = Annotated[ChatService, Depends(get_chat_service)]
 MessagesDep = Annotated[MessageService, Depends(get_message_service)]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from scalechat.api.deps import PrincipalDep, SettingsDep
+from scalechat.api.deps import AuthenticatedDep, ServicesDep
 from scalechat.api.schemas import MeRead
+from scalechat.auth.graph import GraphProfile
+from scalechat.errors import NotFound
 
 router = APIRouter(prefix="/api/me", tags=["me"])
 
@@ -28,15 +31,49 @@ def initials_of(*names: str | None) -> str:
     return "?"
 
 
+async def _graph_profile(services: ServicesDep, authenticated: AuthenticatedDep) -> GraphProfile | None:
+    if authenticated.graph_token is None:
+        return None
+    graph = services.authenticator.graph
+    return await graph.profile(authenticated.principal.user_id, authenticated.graph_token)
+
+
+def _photo_url(user_id: str, profile: GraphProfile | None) -> str | None:
+    """The photo's URL names the user and the photo: a browser shared by two people, or a new
+    photo, never shows a cached one that is not theirs."""
+    if profile is None or profile.photo is None:
+        return None
+    version = hashlib.sha256(user_id.encode() + b"\0" + profile.photo).hexdigest()[:16]
+    return f"/api/me/photo?v={version}"
+
+
 @router.get("", operation_id="getMe")
-async def get_me(principal: PrincipalDep, settings: SettingsDep) -> MeRead:
+async def get_me(authenticated: AuthenticatedDep, services: ServicesDep) -> MeRead:
+    principal = authenticated.principal
+    profile = await _graph_profile(services, authenticated)
+    name = (profile.display_name if profile else None) or principal.name
     return MeRead(
         id=principal.user_id,
-        name=principal.name,
+        name=name,
         email=principal.email,
         roles=sorted(principal.roles),
-        auth_mode=settings.auth_mode,
-        initials=initials_of(principal.name, principal.email, principal.user_id),
-        photo_url=None,
-        sign_out_url=None,  # local mode has no session to end; sign-in will fill this
+        auth_mode=services.settings.auth_mode,
+        tenant_id=principal.tenant_id,
+        initials=initials_of(name, principal.email, principal.user_id),
+        photo_url=_photo_url(principal.user_id, profile),
+        can_sign_out=authenticated.via in ("session", "easyauth"),
     )
+
+
+@router.get(
+    "/photo",
+    operation_id="getMyPhoto",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The user's photo"}},
+)
+async def get_my_photo(authenticated: AuthenticatedDep, services: ServicesDep) -> Response:
+    profile = await _graph_profile(services, authenticated)
+    if profile is None or profile.photo is None or profile.photo_type is None:
+        raise NotFound("There is no photo for this user; show the initials.", code="no_photo")
+    # Private: the photo is the user's own; an hour, as long as the server caches it.
+    return Response(profile.photo, media_type=profile.photo_type, headers={"Cache-Control": "private, max-age=3600"})

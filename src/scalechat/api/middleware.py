@@ -35,6 +35,10 @@ SECURITY_HEADERS = [
 ]
 
 
+# Over HTTPS only (the scheme a trusted proxy reports counts): on plain HTTP it would be ignored anyway.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
 class RequestContextMiddleware:
     """Request id (X-Request-ID when sane), security headers, a body size limit, one access log
     line per request, and problem+json for anything unhandled."""
@@ -64,6 +68,8 @@ class RequestContextMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
+                if scope.get("scheme") == "https":
+                    headers.append(HSTS)
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -220,8 +220,9 @@ class MeRead(BaseModel):
     roles: list[str]
     auth_mode: str
     initials: str = Field(description="One or two letters from the name, upper case, for an avatar.")
-    photo_url: str | None
-    sign_out_url: str | None = Field(description="Where to send the browser to sign out; null: no sign-out.")
+    tenant_id: str | None = Field(description="The user's Entra tenant; null in local mode.")
+    photo_url: str | None = Field(description="The user's photo (from Microsoft Graph); null: show the initials.")
+    can_sign_out: bool = Field(description="POST /auth/logout ends the session; false in local mode.")
 
 
 class ModelRead(BaseModel):

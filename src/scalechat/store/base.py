@@ -8,11 +8,11 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
-from scalechat.domain import Conversation, Feedback, Message, MessageStatus, Parameters, Preset, Usage
+from scalechat.domain import Conversation, Feedback, Message, MessageStatus, Parameters, Preset, Usage, User
 from scalechat.errors import InvalidRequest
 
 
@@ -224,3 +224,54 @@ class PresetStore(Protocol):
 
 class Store(ConversationStore, PresetStore, Protocol):
     """Everything a storage backend provides."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """A browser session as stored. `id` is a hash of the cookie; `secrets` holds the tokens,
+    encrypted with a key only the cookie gives (see auth/sessions.py). `version` grows with
+    each token renewal, so that of two concurrent renewals only one is written."""
+
+    id: str
+    user_id: str
+    claims: dict[str, Any]
+    secrets: str
+    version: int
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+
+
+class IdentityStore(Protocol):
+    """Users, browser sessions and sign-ins under way. Not scoped by user: the caller holds the
+    session's hash, which only the cookie's owner can produce."""
+
+    async def save_user(self, user: User) -> None:
+        """Create the user, or update name, e-mail, tenant and last-seen time."""
+        ...
+
+    async def get_user(self, user_id: str) -> User | None: ...
+
+    async def create_session(self, session: StoredSession) -> None: ...
+
+    async def get_session(self, session_id: str) -> StoredSession | None: ...
+
+    async def touch_session(self, session_id: str, last_seen_at: datetime) -> None: ...
+
+    async def renew_session(
+        self, session_id: str, *, expected_version: int, claims: dict[str, Any], secrets: str
+    ) -> bool:
+        """Store renewed tokens if the session is still at `expected_version`; False if not."""
+        ...
+
+    async def delete_session(self, session_id: str) -> bool: ...
+
+    async def purge(self, *, expired_before: datetime, idle_before: datetime, logins_before: datetime) -> int:
+        """Remove sessions past their absolute or idle limit and stale sign-ins; return the sessions removed."""
+        ...
+
+    async def save_login(self, login_id: str, request: dict[str, Any], created_at: datetime) -> None: ...
+
+    async def take_login(self, login_id: str, *, created_after: datetime) -> dict[str, Any] | None:
+        """Remove the sign-in and return it, if it is there and recent enough: each is used once."""
+        ...

@@ -18,12 +18,17 @@ COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
 def entra_id_credential(settings: Settings) -> AsyncTokenCredential:
     """The credential for Azure OpenAI without a key; whoever asks for it closes it.
 
-    Managed identity in Azure, `az login` (or environment credentials) on a laptop.
+    Managed identity in Azure, `az login` (or environment credentials) on a laptop. Under
+    AUTH_MODE=entra the AZURE_CLIENT_ID/SECRET variables belong to the sign-in app, so the
+    environment credential is left out: Azure resources are reached as the managed identity.
     """
     # Imported here: azure-identity is only needed when no key is given.
     from azure.identity.aio import DefaultAzureCredential
 
-    return DefaultAzureCredential(managed_identity_client_id=settings.azure.client_id)
+    return DefaultAzureCredential(
+        managed_identity_client_id=settings.managed_identity_client_id,
+        exclude_environment_credential=settings.auth.mode == "entra",
+    )
 
 
 def build_azure_client(

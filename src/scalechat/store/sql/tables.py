@@ -12,6 +12,7 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -112,4 +113,41 @@ presets = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     # Also the index for listing a user's presets.
     UniqueConstraint("user_id", "name", name="uq_presets_user_name"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("tenant_id", String(64), nullable=True),
+    Column("name", String(500), nullable=False),
+    Column("email", String(500), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+)
+
+# A browser session: the row is keyed by a hash of the cookie, and the tokens in it are
+# encrypted with a key derived from the cookie, so a copy of the database signs nobody in.
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", String(200), nullable=False),
+    Column("claims", JSON, nullable=False),
+    Column("secrets", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_auth_sessions_user", "user_id"),
+    Index("ix_auth_sessions_expires", "expires_at"),
+)
+
+# A sign-in under way: from /auth/login to /auth/callback, bound to the browser by a cookie.
+auth_logins = Table(
+    "auth_logins",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("request", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )

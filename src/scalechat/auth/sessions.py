@@ -1,0 +1,236 @@
+"""Browser sessions of the backend-for-frontend: the tokens stay here, the browser holds an id.
+
+The cookie carries 32 random bytes. The database keys the session by their SHA-256 and
+keeps the tokens AES-GCM-encrypted under a key derived from them (HKDF), so neither a
+copy of the database nor its backups sign anyone in or leak a refresh token. The CSRF
+token is derived from the cookie too, so it needs no storage and dies with the session.
+
+A session ends at its absolute limit, after the idle limit without a request, on sign-out,
+or when the issuer refuses to renew its tokens (the account was disabled, the refresh
+token revoked). Renewal happens on a request, shortly before the access token expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from scalechat.auth.oidc import IssuerUnavailable, LoginRequest, OidcClient, SignInFailed, TokenSet
+from scalechat.domain import User
+from scalechat.store.base import IdentityStore, StoredSession
+
+log = logging.getLogger(__name__)
+
+RENEW_BEFORE_EXPIRY = timedelta(minutes=5)
+TOUCH_EVERY = timedelta(minutes=1)  # last-seen is written at most this often per session
+LOGIN_TIMEOUT = timedelta(minutes=10)
+# The claims a session keeps from the ID token (never the tokens themselves).
+KEPT_CLAIMS = ("oid", "tid", "name", "preferred_username", "email", "upn", "roles", "groups", "_claim_names")
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _digest(cookie: str) -> str:
+    return hashlib.sha256(cookie.encode()).hexdigest()
+
+
+def csrf_token_of(cookie: str) -> str:
+    """The session's CSRF token: derived from the cookie, useless without reading it."""
+    mac = hmac.new(cookie.encode(), b"scalechat csrf", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def _cipher(cookie: str) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"scalechat session tokens").derive(
+        cookie.encode()
+    )
+    return AESGCM(key)
+
+
+def _seal(cookie: str, tokens: TokenSet) -> str:
+    plain = orjson.dumps(
+        {
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "id_token": tokens.id_token,
+            "expires_at": tokens.expires_at,
+        }
+    )
+    nonce = secrets.token_bytes(12)
+    return base64.b64encode(nonce + _cipher(cookie).encrypt(nonce, plain, None)).decode()
+
+
+def _open(cookie: str, sealed: str) -> dict[str, Any] | None:
+    try:
+        raw = base64.b64decode(sealed)
+        opened: dict[str, Any] = orjson.loads(_cipher(cookie).decrypt(raw[:12], raw[12:], None))
+        return opened
+    except (InvalidTag, ValueError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSession:
+    cookie: str
+    claims: dict[str, Any]
+    access_token: str
+    id_token: str | None
+
+    @property
+    def csrf_token(self) -> str:
+        return csrf_token_of(self.cookie)
+
+
+class SessionManager:
+    def __init__(self, store: IdentityStore, oidc: OidcClient, *, idle: timedelta, absolute: timedelta) -> None:
+        self._store = store
+        self._oidc = oidc
+        self._idle = idle
+        self._absolute = absolute
+        self._renewing: dict[str, asyncio.Lock] = {}
+
+    # --- signing in -----------------------------------------------------------------------
+
+    async def begin_login(self, redirect_uri: str, return_to: str, login_hint: str | None) -> tuple[str, str]:
+        """The issuer's authorization URL, and the value of the cookie that binds it to this browser."""
+        url, request = await self._oidc.begin(redirect_uri, return_to, login_hint)
+        binding = new_secret()
+        await self._store.save_login(_digest(binding), _login_record(request), datetime.now(UTC))
+        return url, binding
+
+    async def finish_login(self, binding: str, state: str, code: str, redirect_uri: str) -> tuple[str, str]:
+        """Redeem the code; return (session cookie, where to go). Raises SignInFailed."""
+        record = await self._store.take_login(_digest(binding), created_after=datetime.now(UTC) - LOGIN_TIMEOUT)
+        if record is None:
+            raise SignInFailed("login_expired", "This sign-in has expired or was already used; sign in again.")
+        request = LoginRequest(**record)
+        if not hmac.compare_digest(request.state, state):
+            raise SignInFailed("state_mismatch", "The sign-in response does not belong to this browser.")
+        tokens = await self._oidc.redeem(code, request, redirect_uri)
+        return await self.start(tokens), request.return_to
+
+    async def start(self, tokens: TokenSet) -> str:
+        assert tokens.id_claims is not None
+        claims = _kept(tokens.id_claims)
+        now = datetime.now(UTC)
+        cookie = new_secret()
+        await self._store.create_session(
+            StoredSession(
+                id=_digest(cookie),
+                user_id=str(claims.get("oid", "")),
+                claims=claims,
+                secrets=_seal(cookie, tokens),
+                version=1,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + self._absolute,
+            )
+        )
+        return cookie
+
+    # --- using a session ------------------------------------------------------------------
+
+    async def resume(self, cookie: str) -> ActiveSession | None:
+        """The live session for this cookie, renewed if its tokens are about to expire; None if it ended."""
+        session_id = _digest(cookie)
+        stored = await self._store.get_session(session_id)
+        if stored is None:
+            return None
+        now = datetime.now(UTC)
+        if now >= stored.expires_at or now - stored.last_seen_at >= self._idle:
+            await self._store.delete_session(session_id)
+            log.info("auth.session_expired", extra={"idle": now < stored.expires_at})
+            return None
+        tokens = _open(cookie, stored.secrets)
+        if tokens is None:  # not sealed with this cookie: never ours to open
+            return None
+        if now - stored.last_seen_at >= TOUCH_EVERY:
+            await self._store.touch_session(session_id, now)
+        expires_at = datetime.fromtimestamp(float(tokens["expires_at"]), UTC)
+        if expires_at - now <= RENEW_BEFORE_EXPIRY and tokens.get("refresh_token"):
+            return await self._renew(cookie, stored)
+        return ActiveSession(cookie, stored.claims, tokens["access_token"], tokens.get("id_token"))
+
+    async def end(self, cookie: str) -> ActiveSession | None:
+        """End the session; return what it was (for the issuer's sign-out), None if there was none."""
+        session_id = _digest(cookie)
+        stored = await self._store.get_session(session_id)
+        if stored is None:
+            return None
+        await self._store.delete_session(session_id)
+        tokens = _open(cookie, stored.secrets) or {}
+        return ActiveSession(cookie, stored.claims, tokens.get("access_token", ""), tokens.get("id_token"))
+
+    async def purge(self) -> int:
+        now = datetime.now(UTC)
+        return await self._store.purge(
+            expired_before=now, idle_before=now - self._idle, logins_before=now - LOGIN_TIMEOUT
+        )
+
+    async def remember_user(self, user: User) -> None:
+        await self._store.save_user(user)
+
+    async def _renew(self, cookie: str, stored: StoredSession) -> ActiveSession | None:
+        lock = self._renewing.setdefault(stored.id, asyncio.Lock())
+        try:
+            async with lock:
+                current = await self._store.get_session(stored.id)
+                if current is None:
+                    return None
+                tokens = _open(cookie, current.secrets)
+                if tokens is None:
+                    return None
+                if current.version != stored.version:  # renewed while we waited
+                    return ActiveSession(cookie, current.claims, tokens["access_token"], tokens.get("id_token"))
+                try:
+                    renewed = await self._oidc.refresh(tokens["refresh_token"])
+                except SignInFailed as exc:
+                    # Revoked, disabled or expired at the issuer: this session is over.
+                    log.info("auth.session_renewal_refused", extra={"error_code": exc.code})
+                    await self._store.delete_session(stored.id)
+                    return None
+                except IssuerUnavailable:
+                    # Keep the session on the tokens it has: an issuer outage must not sign everyone out.
+                    log.warning("auth.session_renewal_unavailable")
+                    return ActiveSession(cookie, current.claims, tokens["access_token"], tokens.get("id_token"))
+                claims = _kept(renewed.id_claims) if renewed.id_claims else current.claims
+                id_token = renewed.id_token or tokens.get("id_token")
+                sealed = _seal(
+                    cookie, TokenSet(renewed.access_token, renewed.refresh_token, id_token, renewed.expires_at, None)
+                )
+                await self._store.renew_session(
+                    stored.id, expected_version=current.version, claims=claims, secrets=sealed
+                )
+                log.info("auth.session_renewed")
+                return ActiveSession(cookie, claims, renewed.access_token, id_token)
+        finally:
+            if not lock.locked():
+                self._renewing.pop(stored.id, None)
+
+
+def _kept(claims: dict[str, Any]) -> dict[str, Any]:
+    return {key: claims[key] for key in KEPT_CLAIMS if key in claims}
+
+
+def _login_record(request: LoginRequest) -> dict[str, Any]:
+    return {
+        "state": request.state,
+        "nonce": request.nonce,
+        "code_verifier": request.code_verifier,
+        "return_to": request.return_to,
+    }
