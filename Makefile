@@ -8,7 +8,7 @@ PORT ?= 8000
 NPM ?= npm
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 
-.PHONY: run test lint typecheck bench bench-web setup interop-setup uv clean web web-setup web-check api-client api-check
+.PHONY: run test lint typecheck bench bench-web setup interop-setup idp-setup uv clean web web-setup web-check api-client api-check
 
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -61,7 +61,14 @@ interop-setup: setup
 	$(UV) sync --frozen --inexact --group interop
 	touch .venv/.synced
 
-test: setup lint typecheck api-check web-check web interop-setup
+# The sign-in tests' identity provider (tests/idp, npm oidc-provider): packages from its lockfile.
+tests/idp/node_modules/.installed: tests/idp/package.json tests/idp/package-lock.json
+	cd tests/idp && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+idp-setup: tests/idp/node_modules/.installed
+
+test: setup lint typecheck api-check web-check web interop-setup idp-setup
 	$(PY) -m pytest
 
 bench: setup
@@ -72,4 +79,4 @@ bench-web: setup web
 	$(PY) bench/web_first_token.py
 
 clean:
-	rm -rf .venv data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/scalechat/static
+	rm -rf .venv data .pytest_cache .mypy_cache .ruff_cache web/node_modules tests/idp/node_modules src/scalechat/static

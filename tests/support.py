@@ -57,6 +57,7 @@ class ServerProcess:
 
     def start(self, timeout: float = 30.0) -> None:
         self.port = free_port()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.data_dir / f"server-{self.port}.log"
         env = clean_env({"SCALECHAT_DATA_DIR": str(self.data_dir), **self.env})
         self._log_file = self.log_path.open("ab")

@@ -119,6 +119,14 @@ class Idp:
         self.log_path = workdir / f"idp-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: BinaryIO | None = None
+        self._client: httpx.Client | None = None
+
+    @property
+    def http(self) -> httpx.Client:
+        """A client for the provider's own endpoints and hooks (creating one per call costs ~50 ms)."""
+        if self._client is None:
+            self._client = httpx.Client(timeout=5)
+        return self._client
 
     # -- addresses
     @property
@@ -146,7 +154,9 @@ class Idp:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self, timeout: float = 15.0, **once_env: str) -> None:
+    start_timeout = 15.0  # seconds
+
+    def start(self, **once_env: str) -> None:
         """Start the provider (extra env for this start only, e.g. EXTRA_KEY="1") and wait until it answers."""
         _require_node()
         if self.running:
@@ -159,6 +169,7 @@ class Idp:
             "CLIENT_SECRET": self.client_secret,
             "KEY_FILE": str(self.key_file),
             "STATE_FILE": str(self.state_file),
+            "EXIT_WITH_PID": str(os.getpid()),
             **self.env,
             **once_env,
         }
@@ -172,20 +183,20 @@ class Idp:
             stdin=subprocess.DEVNULL,
         )
         self.process = process
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 self._close_log()
                 raise RuntimeError(f"identity provider exited {process.returncode}:\n{self.log()[-3000:]}")
             try:
                 # The test hook is not counted in stats(); the pid proves it is this process, not a predecessor.
-                if httpx.get(f"{self._hooks}/info", timeout=1).json()["pid"] == process.pid:
+                if self.http.get(f"{self._hooks}/info", timeout=1).json()["pid"] == process.pid:
                     return
             except (httpx.TransportError, ValueError, KeyError):
                 pass
             time.sleep(0.02)
         self.stop()
-        raise RuntimeError(f"identity provider did not start in {timeout} s:\n{self.log()[-3000:]}")
+        raise RuntimeError(f"identity provider did not start in {self.start_timeout} s:\n{self.log()[-3000:]}")
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the provider (SIGTERM: it saves its sessions and tokens to STATE_FILE first)."""
@@ -197,6 +208,13 @@ class Idp:
                 self.process.kill()
                 self.process.wait()
         self._close_log()
+
+    def close(self) -> None:
+        """Stop the provider and release the client."""
+        self.stop()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def restart(self, **once_env: str) -> None:
         self.stop()
@@ -221,19 +239,20 @@ class Idp:
 
     # -- test hooks
     def info(self) -> dict[str, Any]:
-        """issuer, tenant_id, client_id, api_audience, graph_audience, signing_kid, published_kids, retired_kids, pid."""
-        body: dict[str, Any] = httpx.get(f"{self._hooks}/info", timeout=5).raise_for_status().json()
+        """issuer, tenant_id, client_id, api_audience, graph_audience, signing_kid, published_kids,
+        retired_kids, pid."""
+        body: dict[str, Any] = self.http.get(f"{self._hooks}/info").raise_for_status().json()
         return body
 
     def stats(self) -> dict[str, int]:
         """Requests per endpoint since start or reset_stats(): discovery, authorization, interaction, token,
         jwks, end_session, end_session_confirm, graph_me, graph_photo, graph_userinfo, other.
         (Counts start from zero again after a restart.)"""
-        body: dict[str, int] = httpx.get(f"{self._hooks}/stats", timeout=5).raise_for_status().json()
+        body: dict[str, int] = self.http.get(f"{self._hooks}/stats").raise_for_status().json()
         return body
 
     def reset_stats(self) -> None:
-        httpx.delete(f"{self._hooks}/stats", timeout=5).raise_for_status()
+        self.http.delete(f"{self._hooks}/stats").raise_for_status()
 
     def mint(
         self,
@@ -260,7 +279,7 @@ class Idp:
             body["expires_in"] = expires_in
         if kid is not None:
             body["kid"] = kid
-        response = httpx.post(f"{self._hooks}/mint", json=body, timeout=5)
+        response = self.http.post(f"{self._hooks}/mint", json=body)
         if response.status_code != 200:
             raise RuntimeError(f"mint failed: {response.status_code} {response.text}")
         token: str = response.json()["token"]
@@ -268,7 +287,13 @@ class Idp:
 
     # -- for tests and the app
     def metadata(self) -> dict[str, Any]:
-        body: dict[str, Any] = httpx.get(self.discovery_url, timeout=5).raise_for_status().json()
+        """The discovery document (fetched each time, so it counts in stats()["discovery"])."""
+        body: dict[str, Any] = self.http.get(self.discovery_url).raise_for_status().json()
+        return body
+
+    def jwks(self) -> dict[str, Any]:
+        """The published keys (counts in stats()["jwks"])."""
+        body: dict[str, Any] = self.http.get(f"{self.issuer}/jwks").raise_for_status().json()
         return body
 
     def app_env(self) -> dict[str, str]:
@@ -300,7 +325,7 @@ def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Idp]:
     try:
         yield provider
     finally:
-        provider.stop()
+        provider.close()
 
 
 @pytest.fixture
@@ -318,7 +343,7 @@ def make_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...,
         yield make
     finally:
         for provider in started:
-            provider.stop()
+            provider.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,23 +388,15 @@ def _cookie(http: httpx.Client, names: tuple[str, ...], host: str) -> str | None
 def login_response(http: httpx.Client, app_url: str, who: str, return_to: str = "/") -> httpx.Response:
     """Run the code flow as a browser would, and return the app's response to /auth/callback (unfollowed).
 
-    GET {app_url}/auth/login?login_hint=..&return_to=.., then follow the redirects through the provider
-    (which signs the user in by login_hint) back to the app's callback. For sign-ins expected to fail,
-    look at the response (e.g. a 303 to /?auth_error=...); for the ordinary case use sign_in().
+    GET {app_url}/auth/login?login_hint=..&return_to=.., then follow the redirects (and auto-posted forms)
+    through the provider, which signs the user in by login_hint, back to the app's callback. For sign-ins
+    expected to fail, look at the response (e.g. a 303 to /?auth_error=...); else use sign_in().
     """
     app_url = app_url.rstrip("/")
-    callback = f"{app_url}/auth/callback"
     url = f"{app_url}/auth/login?" + urlencode({"login_hint": user(who).login_hint, "return_to": return_to})
-    for _ in range(_MAX_HOPS):
-        response = http.get(url, follow_redirects=False)
-        if _where(url) == callback:
-            return response
-        if response.status_code not in _REDIRECTS:
-            raise AssertionError(
-                f"sign-in of {who} stopped at {_where(url)}: {response.status_code} {response.text[:1000]}"
-            )
-        url = str(response.url.join(response.headers["location"]))
-    raise AssertionError(f"sign-in of {who}: more than {_MAX_HOPS} redirects, last {_where(url)}")
+    _, response = _follow(http, url, f"{app_url}/auth/callback", load_last=True)
+    assert response is not None
+    return response
 
 
 def sign_in(http: httpx.Client, app_url: str, who: str, return_to: str = "/") -> httpx.Client:
@@ -417,28 +434,33 @@ def sign_out(http: httpx.Client, app_url: str) -> str:
 
 
 def follow_to(http: httpx.Client, url: str, stop_at: str) -> str:
-    """Follow redirects and submit auto-posting forms (the provider's logout confirm page) from `url`
-    until a URL under `stop_at`, which is returned and not loaded."""
+    """Follow redirects and auto-posted forms from `url` until a URL under `stop_at`; return it, unloaded."""
+    final, _ = _follow(http, url, stop_at, load_last=False)
+    return final
+
+
+def _follow(http: httpx.Client, url: str, stop_at: str, *, load_last: bool) -> tuple[str, httpx.Response | None]:
+    """What a browser does between two pages of the app: follow redirects, and submit the forms that
+    the provider's pages post by script (logout confirm; the silent logout when the account changes)."""
     form_data: dict[str, str] | None = None  # set when the next request submits a POST form
     for _ in range(_MAX_HOPS):
-        if url.startswith(stop_at):
-            return url
+        arrived = url.startswith(stop_at)
+        if arrived and not load_last:
+            return url, None
         if form_data is None:
             response = http.get(url, follow_redirects=False)
         else:
             response = http.post(url, data=form_data, follow_redirects=False)
         form_data = None
+        if arrived:
+            return url, response
         if response.status_code in _REDIRECTS:
             url = str(response.url.join(response.headers["location"]))
             continue
         form = _FormParser()
         form.feed(response.text)
-        if response.status_code != 200 or form.action is None:
+        if response.status_code != 200 or form.action is None or form.method != "post" or not form.fields:
             raise AssertionError(f"stopped at {_where(url)}: {response.status_code} {response.text[:1000]}")
-        target = response.url.join(form.action)
-        if form.method == "post":
-            form_data = form.fields
-        else:
-            target = target.copy_merge_params(form.fields)
-        url = str(target)
+        form_data = form.fields
+        url = str(response.url.join(form.action))
     raise AssertionError(f"more than {_MAX_HOPS} hops, last {_where(url)}")

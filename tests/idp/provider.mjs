@@ -4,7 +4,7 @@
 //
 // Surfaces (one HTTP server, 127.0.0.1 and best-effort [::1], issuer host `localhost`):
 //   /<tenant>/v2.0/...          the OpenID Provider (discovery, auth, token, jwks, session/end)
-//   /<tenant>/v2.0/interaction  sign-in without a form: the user is picked by login_hint
+//   /<tenant>/v2.0/interaction  sign-in without a password: the user named by login_hint, or a list to pick from
 //   /graph/v1.0/me[/photo/$value], /graph/oidc/userinfo   the Graph stand-in
 //   /__test/...                 test hooks (stats, mint, info); never part of the OIDC surface
 //
@@ -19,6 +19,7 @@
 //   STATE_FILE      sessions, grants and refresh tokens are saved here on SIGTERM/SIGINT and loaded at start,
 //                   so a restart (e.g. for key rotation) does not sign anyone out
 //   ACCESS_TOKEN_TTL, ID_TOKEN_TTL, REFRESH_TOKEN_TTL   seconds (defaults 3600, 3600, 86400)
+//   EXIT_WITH_PID   exit when that process (the test run) is gone
 //
 // How it resembles Entra ID, on purpose:
 //   - `sub` is pairwise-looking (43 base64url chars) and differs from `oid`; the app must key users by oid+tid.
@@ -29,6 +30,9 @@
 //   - Refresh tokens are issued without prompt=consent and rotate; reusing an old one is `invalid_grant`
 //     (stricter than Entra, which keeps old ones valid: the app must store the newest one).
 //   - Loopback redirect URIs match on any port (RFC 8252; Entra ignores the port of loopback URIs).
+//   - A login_hint naming another account than the provider session's signs that account in (the old
+//     session is ended first through an auto-posted form, which browserless clients must submit).
+//   - Ending the session (RP-initiated logout) does not revoke refresh tokens; the app must drop its own.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -394,13 +398,14 @@ async function graph(req, res, path) {
 //          exp, sub, oid, tid, name, preferred_username, roles, scp, azp, ver, uti), signed RS256 with the
 //          current key or the key `kid` (published or retired). `claims` override those; a null value
 //          removes the claim. `header` overrides header fields (typ, kid; alg must stay RS256); null removes.
-const STAT_NAMES = ['discovery', 'authorization', 'interaction', 'token', 'jwks', 'end_session', 'end_session_confirm',
+const STAT_NAMES = ['discovery', 'authorization', 'interaction', 'authorization_resume', 'token', 'jwks', 'end_session', 'end_session_confirm',
   'graph_me', 'graph_photo', 'graph_userinfo', 'other'];
 const newStats = () => Object.fromEntries(STAT_NAMES.map((name) => [name, 0]));
 let stats = newStats();
 function statName(path) {
   const local = path.startsWith(PREFIX) ? path.slice(PREFIX.length) : path;
   if (local.startsWith('/interaction/')) return 'interaction';
+  if (local.startsWith('/auth/')) return 'authorization_resume'; // back from the interaction
   return {
     '/.well-known/openid-configuration': 'discovery', '/auth': 'authorization', '/token': 'token', '/jwks': 'jwks',
     '/session/end': 'end_session', '/session/end/confirm': 'end_session_confirm',
@@ -454,7 +459,7 @@ async function testHook(req, res, path) {
 // HTTP server: route by path; the provider is mounted under the issuer's path.
 const callback = provider.callback();
 async function handle(req, res) {
-  const path = new URL(req.url, ORIGIN).pathname;
+  const path = decodeURIComponent(new URL(req.url, ORIGIN).pathname); // `$value` may come as `%24value`
   res.on('finish', () => console.log(`${req.method} ${path} ${res.statusCode}`)); // no query: it holds codes
   try {
     if (path.startsWith('/__test/')) return await testHook(req, res, path);
@@ -487,10 +492,16 @@ const servers = ['127.0.0.1', '::1'].map((host) => {
   return server;
 });
 
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => {
-    saveState();
-    for (const server of servers) server.close();
-    process.exit(0);
-  });
+function shutdown() {
+  saveState();
+  for (const server of servers) server.close();
+  process.exit(0);
+}
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, shutdown);
+
+// Do not outlive the test run that started us, even if it was killed without cleaning up.
+if (env.EXIT_WITH_PID) {
+  setInterval(() => {
+    try { process.kill(Number(env.EXIT_WITH_PID), 0); } catch { shutdown(); }
+  }, 1000).unref();
 }

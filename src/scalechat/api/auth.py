@@ -108,15 +108,13 @@ async def callback(
     public_url = services.settings.public_url
     redirect_uri = origin_of(request.scope, public_url) + CALLBACK_PATH
     try:
-        cookie, return_to = await authenticator.sessions.finish_login(binding, state, code, redirect_uri)
-        session = await authenticator.sessions.resume(cookie)
+        session, return_to = await authenticator.sessions.finish_login(binding, state, code, redirect_uri)
     except SignInFailed as exc:
         log.info("auth.sign_in_failed", extra={"error_code": exc.code})
         return _failed(exc.code)
     except IssuerUnavailable:
         return _failed("issuer_unavailable")
-    if session is None:
-        return _failed("sign_in_failed")
+    cookie = session.cookie
     try:
         principal = authenticator.policy.principal(session.claims)
     except NotAllowed:

@@ -16,7 +16,7 @@ import logging
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,6 +63,7 @@ class TokenSet:
     id_token: str | None
     expires_at: float  # epoch seconds
     id_claims: dict[str, Any] | None  # validated; None when a refresh returned no ID token
+    scope: str | None = None  # as granted: a refresh asks for these again
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,14 +220,15 @@ class OidcClient:
             raise SignInFailed("nonce_mismatch", "The ID token does not belong to this sign-in.")
         return tokens
 
-    async def refresh(self, refresh_token: str) -> TokenSet:
+    async def refresh(self, refresh_token: str, scope: str | None) -> TokenSet:
+        """New tokens for the scopes granted at sign-in (Entra wants them named; asking for more fails)."""
         metadata = await self._directory.metadata()
         body = await self._token_request(
-            metadata, grant_type="refresh_token", refresh_token=refresh_token, scope=self._scopes
+            metadata, grant_type="refresh_token", refresh_token=refresh_token, scope=scope or self._scopes
         )
         tokens = await self._token_set(body, metadata)
         if tokens.refresh_token is None:  # not rotated: the old one stays good
-            tokens = TokenSet(tokens.access_token, refresh_token, tokens.id_token, tokens.expires_at, tokens.id_claims)
+            tokens = replace(tokens, refresh_token=refresh_token)
         return tokens
 
     async def end_session_url(self, id_token: str | None, post_logout_redirect_uri: str) -> str | None:
@@ -274,7 +276,9 @@ class OidcClient:
             float(expires_in) if isinstance(expires_in, int | float | str) and str(expires_in).isdigit() else 3600
         )
         refresh = body.get("refresh_token")
+        scope = body.get("scope")
         return TokenSet(
+            scope=scope if isinstance(scope, str) else None,
             access_token=access_token,
             refresh_token=refresh if isinstance(refresh, str) else None,
             id_token=id_token if isinstance(id_token, str) else None,

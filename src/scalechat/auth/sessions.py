@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -69,6 +69,7 @@ def _seal(cookie: str, tokens: TokenSet) -> str:
             "refresh_token": tokens.refresh_token,
             "id_token": tokens.id_token,
             "expires_at": tokens.expires_at,
+            "scope": tokens.scope,
         }
     )
     nonce = secrets.token_bytes(12)
@@ -113,8 +114,8 @@ class SessionManager:
         await self._store.save_login(_digest(binding), _login_record(request), datetime.now(UTC))
         return url, binding
 
-    async def finish_login(self, binding: str, state: str, code: str, redirect_uri: str) -> tuple[str, str]:
-        """Redeem the code; return (session cookie, where to go). Raises SignInFailed."""
+    async def finish_login(self, binding: str, state: str, code: str, redirect_uri: str) -> tuple[ActiveSession, str]:
+        """Redeem the code; return the new session and where to go. Raises SignInFailed."""
         record = await self._store.take_login(_digest(binding), created_after=datetime.now(UTC) - LOGIN_TIMEOUT)
         if record is None:
             raise SignInFailed("login_expired", "This sign-in has expired or was already used; sign in again.")
@@ -122,9 +123,9 @@ class SessionManager:
         if not hmac.compare_digest(request.state, state):
             raise SignInFailed("state_mismatch", "The sign-in response does not belong to this browser.")
         tokens = await self._oidc.redeem(code, request, redirect_uri)
-        return await self.start(tokens), request.return_to
+        return await self._start(tokens), request.return_to
 
-    async def start(self, tokens: TokenSet) -> str:
+    async def _start(self, tokens: TokenSet) -> ActiveSession:
         assert tokens.id_claims is not None
         claims = _kept(tokens.id_claims)
         now = datetime.now(UTC)
@@ -141,7 +142,7 @@ class SessionManager:
                 expires_at=now + self._absolute,
             )
         )
-        return cookie
+        return ActiveSession(cookie, claims, tokens.access_token, tokens.id_token)
 
     # --- using a session ------------------------------------------------------------------
 
@@ -198,7 +199,7 @@ class SessionManager:
                 if current.version != stored.version:  # renewed while we waited
                     return ActiveSession(cookie, current.claims, tokens["access_token"], tokens.get("id_token"))
                 try:
-                    renewed = await self._oidc.refresh(tokens["refresh_token"])
+                    renewed = await self._oidc.refresh(tokens["refresh_token"], tokens.get("scope"))
                 except SignInFailed as exc:
                     # Revoked, disabled or expired at the issuer: this session is over.
                     log.info("auth.session_renewal_refused", extra={"error_code": exc.code})
@@ -210,9 +211,8 @@ class SessionManager:
                     return ActiveSession(cookie, current.claims, tokens["access_token"], tokens.get("id_token"))
                 claims = _kept(renewed.id_claims) if renewed.id_claims else current.claims
                 id_token = renewed.id_token or tokens.get("id_token")
-                sealed = _seal(
-                    cookie, TokenSet(renewed.access_token, renewed.refresh_token, id_token, renewed.expires_at, None)
-                )
+                # The scope granted at sign-in is asked for again at every renewal.
+                sealed = _seal(cookie, replace(renewed, id_token=id_token, scope=tokens.get("scope")))
                 await self._store.renew_session(
                     stored.id, expected_version=current.version, claims=claims, secrets=sealed
                 )
