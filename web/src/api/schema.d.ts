@@ -109,6 +109,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get My Photo */
+        get: operations["getMyPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/messages/{message_id}": {
         parameters: {
             query?: never;
@@ -473,6 +490,11 @@ export interface components {
         MeRead: {
             /** Auth Mode */
             auth_mode: string;
+            /**
+             * Can Sign Out
+             * @description POST /auth/logout ends the session; false in local mode.
+             */
+            can_sign_out: boolean;
             /** Email */
             email: string | null;
             /** Id */
@@ -484,15 +506,18 @@ export interface components {
             initials: string;
             /** Name */
             name: string;
-            /** Photo Url */
+            /**
+             * Photo Url
+             * @description The user's photo (from Microsoft Graph); null: show the initials.
+             */
             photo_url: string | null;
             /** Roles */
             roles: string[];
             /**
-             * Sign Out Url
-             * @description Where to send the browser to sign out; null: no sign-out.
+             * Tenant Id
+             * @description The user's Entra tenant; null in local mode.
              */
-            sign_out_url: string | null;
+            tenant_id: string | null;
         };
         /** MessageCreate */
         MessageCreate: {
@@ -1107,6 +1132,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeRead"];
+                };
+            };
+            /** @description Client Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Server Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    getMyPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's photo */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
                 };
             };
             /** @description Client Error */

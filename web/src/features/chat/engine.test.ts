@@ -2,6 +2,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { queryKeys } from "../../api/keys";
 import { isLocalId, type Conversation } from "./cache";
+import { getDraft } from "./drafts";
 import { ChatEngine, NETWORK_ERROR } from "./engine";
 import { StreamStore } from "./streamStore";
 import { sampleConversation } from "./testing";
@@ -114,6 +115,16 @@ describe("ChatEngine", () => {
     expect(cached().messages).toHaveLength(4); // the failed pair replaced by a new one
     expect(cached().messages.some((m) => m.id === failed.id)).toBe(false);
     expect(cached().messages[2]).toMatchObject({ content: "Too soon", parent_id: "a1" });
+  });
+
+  it("puts a question refused for a session that ended back in the message box's saved text", async () => {
+    sessionStorage.clear();
+    api.POST.mockRejectedValueOnce(new ApiError(401, "not_signed_in", "Sign in."));
+    engine.send("c", "Still there after signing in?", "a1");
+    await settle();
+    expect(cached().messages[3]).toMatchObject({ status: "failed", error: { code: "not_signed_in" } });
+    expect(getDraft("c")).toBe("Still there after signing in?");
+    sessionStorage.clear();
   });
 
   it("marks a question that never reached the server as a network failure", async () => {

@@ -7,7 +7,7 @@
 // streaming message); the conversation in TanStack Query's cache changes only when an
 // answer starts (optimistic messages, then their real ids) and when it ends.
 import type { QueryClient } from "@tanstack/react-query";
-import { api, ApiError, dataOf, type Schemas } from "../../api/client";
+import { api, ApiError, dataOf, isSignedOut, type Schemas } from "../../api/client";
 import { queryKeys } from "../../api/keys";
 import { readSse } from "../../api/sse";
 import type { ChatSettingsPatch } from "../settings";
@@ -23,6 +23,7 @@ import {
   type Conversation,
   type Message,
 } from "./cache";
+import { restoreDraft } from "./drafts";
 import { StreamStore } from "./streamStore";
 
 type Status = Schemas["MessageStatus"];
@@ -409,6 +410,9 @@ export class ChatEngine {
       ended = await this.consume(session, body, signal);
     } catch (error) {
       if (signal.aborted) return; // superseded by a re-attach
+      // The session ended (the app is showing the sign-in page): the question goes back to the
+      // message box's saved text, so it is there after signing in again.
+      if (isSignedOut(error)) this.keepQuestion(session);
       // A busy or failing server (429, 5xx) on a re-attach is retried with backoff like a
       // dropped connection; anything else means the answer cannot be followed.
       if (error instanceof ApiError && !(session.named && (error.status === 429 || error.status >= 500))) {
@@ -500,6 +504,12 @@ export class ChatEngine {
       c ? patchMessage(c, session.answerId, { status: "failed", error: { code, detail } }) : c,
     );
     this.close(session);
+  }
+
+  private keepQuestion(session: Session): void {
+    if (session.named || session.questionId === null) return;
+    const question = this.conversation(session.conversationId)?.messages.find((m) => m.id === session.questionId);
+    if (question?.content) restoreDraft(session.conversationId, question.content);
   }
 
   private dropped(session: Session): void {

@@ -1,1 +1,2 @@
 export { MeMenu } from "./components/MeMenu";
+export { AuthGate } from "./components/AuthGate";

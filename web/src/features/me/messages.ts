@@ -14,6 +14,8 @@ export const meMessages = defineMessages(
     languageAuto: "Automatic",
     shortcuts: "Keyboard shortcuts",
     signOut: "Sign out",
+    signingOut: "Signing out…",
+    signOutFailed: "Could not sign out. Try again.",
     signedInLocally: "Local account (no sign-in)",
   },
   {
@@ -28,6 +30,8 @@ export const meMessages = defineMessages(
     languageAuto: "自動",
     shortcuts: "キーボード ショートカット",
     signOut: "サインアウト",
+    signingOut: "サインアウトしています…",
+    signOutFailed: "サインアウトできませんでした。もう一度お試しください。",
     signedInLocally: "ローカル アカウント（サインインなし）",
   },
 );

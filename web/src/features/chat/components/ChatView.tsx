@@ -3,11 +3,12 @@
 import { Button, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowDown20Regular, Dismiss20Regular } from "@fluentui/react-icons";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, type Schemas } from "../../../api/client";
+import { ApiError, isSignedOut, type Schemas } from "../../../api/client";
 import { useLocale, useMessages } from "../../../i18n";
 import { describeError } from "../errorText";
 import { useChatDefaults, type ChatSettings, type ChatSettingsPatch } from "../../settings";
 import { draftMessage, localId, type Conversation, type Message } from "../cache";
+import { NEW_CHAT_DRAFT, restoreDraft } from "../drafts";
 import { useChatEngine } from "../hooks/useChatEngine";
 import { useConversation } from "../hooks/useConversation";
 import { useStickToBottom } from "../hooks/useStickToBottom";
@@ -202,6 +203,8 @@ export function ChatView({ conversationId, onOpenConversation, onNewChat }: Chat
         // (the new chat is in the history list).
         if (latest.current.conversationId === null) onOpenConversation(id, { replace: true });
       } catch (error) {
+        // Signed out: the question waits in the message box for after signing in again.
+        if (isSignedOut(error)) restoreDraft(NEW_CHAT_DRAFT, text);
         setPending({ ...pendingNow, error: describeError(error, locale, t.networkError) });
       }
     },
@@ -385,7 +388,7 @@ export function ChatView({ conversationId, onOpenConversation, onNewChat }: Chat
         ) : null}
         <Composer
           ref={composer}
-          draftKey={conversationId ?? "new"}
+          draftKey={conversationId ?? NEW_CHAT_DRAFT}
           streaming={locked || creating}
           disabled={conversationId !== null && !conversation}
           onSend={send}

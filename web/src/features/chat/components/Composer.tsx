@@ -1,11 +1,12 @@
 // The message box: grows with its text, Enter sends, Shift+Enter is a new line, an Enter
 // that confirms an IME conversion never sends (enterKey.ts). While an answer is written its
-// button is Stop. Unsent text is kept per conversation while the app is open.
+// button is Stop. Unsent text is kept per conversation for the tab's life (drafts.ts).
 import { Button, makeStyles, mergeClasses, tokens, Tooltip } from "@fluentui/react-components";
 import { ArrowUp20Filled, Stop20Filled } from "@fluentui/react-icons";
 import { memo, useEffect, useImperativeHandle, useRef, useState, type Ref } from "react";
 import { CHAT_INPUT_ID } from "../input";
 import { useMessages } from "../../../i18n";
+import { clearDraft, getDraft, setDraft } from "../drafts";
 import { CompositionTracker, enterAction } from "../enterKey";
 import { useAutosize } from "../hooks/useAutosize";
 import { chatMessages } from "../messages";
@@ -16,7 +17,6 @@ export interface ComposerHandle {
   focus(): void;
 }
 
-const drafts = new Map<string, string>();
 const MAX_HEIGHT = 240;
 
 const useStyles = makeStyles({
@@ -92,12 +92,12 @@ export const Composer = memo(function Composer({ draftKey, streaming, disabled =
   const styles = useStyles();
   const area = useRef<HTMLTextAreaElement>(null);
   const tracker = useRef(new CompositionTracker());
-  const [text, setText] = useState(() => drafts.get(draftKey) ?? "");
+  const [text, setText] = useState(() => getDraft(draftKey));
   const [shownKey, setShownKey] = useState(draftKey);
   if (shownKey !== draftKey) {
     // Another conversation: show its unsent text.
     setShownKey(draftKey);
-    setText(drafts.get(draftKey) ?? "");
+    setText(getDraft(draftKey));
   }
   useAutosize(area, text, MAX_HEIGHT);
 
@@ -106,7 +106,7 @@ export const Composer = memo(function Composer({ draftKey, streaming, disabled =
     () => ({
       fill(value: string) {
         setText(value);
-        drafts.set(draftKey, value);
+        setDraft(draftKey, value);
         requestAnimationFrame(() => {
           const el = area.current;
           if (!el) return;
@@ -131,7 +131,7 @@ export const Composer = memo(function Composer({ draftKey, streaming, disabled =
     if (empty || streaming || disabled) return;
     onSend(text.trim());
     setText("");
-    drafts.delete(draftKey);
+    clearDraft(draftKey);
   };
 
   return (
@@ -154,7 +154,7 @@ export const Composer = memo(function Composer({ draftKey, streaming, disabled =
           enterKeyHint="send"
           onChange={(event) => {
             setText(event.target.value);
-            drafts.set(draftKey, event.target.value);
+            setDraft(draftKey, event.target.value);
           }}
           onCompositionStart={() => tracker.current.start()}
           onCompositionEnd={() => tracker.current.end()}

@@ -2,8 +2,8 @@
 // code, which the initial bundle would otherwise carry; the account menu shows the Fluent Avatar.
 import { makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
 import { Person20Regular } from "@fluentui/react-icons";
-import type { Schemas } from "../../../api/client";
 import { avatarColor, type AvatarColor } from "../avatarColor";
+import type { MeRead } from "../types";
 
 const usePalette = makeStyles<AvatarColor>({
   "light-teal": { color: tokens.colorPaletteLightTealForeground2, backgroundColor: tokens.colorPaletteLightTealBackground2 },
@@ -39,16 +39,28 @@ const useStyles = makeStyles({
   image: { width: "100%", height: "100%", objectFit: "cover" },
 });
 
-export function LiteAvatar({ me }: { me: Schemas["MeRead"] | undefined }) {
+export interface LiteAvatarProps {
+  me: MeRead | undefined;
+  /** The photo to show (null: the initials); MeMenu drops one that failed to load. */
+  photo: string | null;
+  onPhotoError: () => void;
+}
+
+export function LiteAvatar({ me, photo, onPhotoError }: LiteAvatarProps) {
   const styles = useStyles();
   const palette = usePalette();
+  const initials = me && !photo;
   return (
     <span
-      className={mergeClasses(styles.root, me ? palette[avatarColor(me.id)] : styles.neutral, me && !me.photo_url && styles.initials)}
-      data-initials={me && !me.photo_url ? me.initials : undefined}
+      className={mergeClasses(styles.root, me ? palette[avatarColor(me.id)] : styles.neutral, initials && styles.initials)}
+      data-initials={initials ? me.initials : undefined}
       aria-hidden
     >
-      {me?.photo_url ? <img className={styles.image} src={me.photo_url} alt="" /> : me ? null : <Person20Regular />}
+      {me && photo ? (
+        <img className={styles.image} src={photo} alt={me.name} onError={onPhotoError} />
+      ) : me ? null : (
+        <Person20Regular />
+      )}
     </span>
   );
 }

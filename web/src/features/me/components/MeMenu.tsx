@@ -31,6 +31,11 @@ export function MeMenu() {
   const styles = useStyles();
   const t = useMessages(meMessages);
   const { data: me } = useMe();
+  // A photo that failed to load (no consent, a Graph error, a session that ended) gives way to
+  // the initials, here and in the menu.
+  const [failedPhoto, setFailedPhoto] = useState<string | null>(null);
+  const photo = me?.photo_url && me.photo_url !== failedPhoto ? me.photo_url : null;
+  const onPhotoError = useCallback(() => setFailedPhoto(me?.photo_url ?? null), [me?.photo_url]);
   const button = useRef<HTMLButtonElement>(null);
   const [open, setOpen] = useState(false);
   const [menuMounted, setMenuMounted] = useState(false);
@@ -73,7 +78,7 @@ export function MeMenu() {
           }
         }}
       >
-        <LiteAvatar me={me} />
+        <LiteAvatar me={me} photo={photo} onPhotoError={onPhotoError} />
         {me && <span className={styles.name}>{me.name}</span>}
         <ChevronDown16Regular className={styles.chevron} aria-hidden />
       </Button>
@@ -84,6 +89,8 @@ export function MeMenu() {
               open={open}
               anchor={button.current}
               me={me}
+              photo={photo}
+              onPhotoError={onPhotoError}
               onOpenChange={onOpenChange}
               onShortcuts={() => setShortcuts("open")}
             />

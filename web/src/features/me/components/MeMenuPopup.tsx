@@ -9,21 +9,23 @@ import {
   MenuGroup,
   MenuGroupHeader,
   MenuItem,
-  MenuItemLink,
   MenuItemRadio,
   MenuList,
   MenuPopover,
+  Spinner,
   Text,
   tokens,
   useId,
   type MenuProps,
 } from "@fluentui/react-components";
 import { Keyboard20Regular, SignOut20Regular } from "@fluentui/react-icons";
-import type { Schemas } from "../../../api/client";
+import { ApiError } from "../../../api/client";
 import { useTheme, type ThemePreference } from "../../../theme";
 import { useLocale, useMessages, type LocalePreference } from "../../../i18n";
 import { avatarColor } from "../avatarColor";
+import { useSignOut } from "../signOut";
 import { meMessages } from "../messages";
+import type { MeRead } from "../types";
 
 const useStyles = makeStyles({
   popover: { minWidth: "260px", maxWidth: "320px" },
@@ -36,24 +38,35 @@ const useStyles = makeStyles({
   who: { display: "flex", flexDirection: "column", minWidth: 0 },
   whoName: { fontWeight: tokens.fontWeightSemibold, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
   whoEmail: { color: tokens.colorNeutralForeground3, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
+  error: {
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
+    color: tokens.colorStatusDangerForeground1,
+    fontSize: tokens.fontSizeBase200,
+    lineHeight: tokens.lineHeightBase200,
+  },
 });
 
 export interface MeMenuPopupProps {
   open: boolean;
   /** The button the menu belongs to. */
   anchor: HTMLElement | null;
-  me: Schemas["MeRead"] | undefined;
+  me: MeRead | undefined;
+  /** The photo to show (null: the initials). */
+  photo: string | null;
+  onPhotoError: () => void;
   /** `inside`: the event happened on the anchor (whose own click toggles the menu). */
   onOpenChange: (open: boolean, inside: boolean) => void;
   onShortcuts: () => void;
 }
 
-export default function MeMenuPopup({ open, anchor, me, onOpenChange, onShortcuts }: MeMenuPopupProps) {
+export default function MeMenuPopup({ open, anchor, me, photo, onPhotoError, onOpenChange, onShortcuts }: MeMenuPopupProps) {
   const styles = useStyles();
   const t = useMessages(meMessages);
   const theme = useTheme();
   const language = useLocale();
   const profileId = useId("me-name");
+  const [signOut, runSignOut] = useSignOut();
+  const signingOut = signOut.status === "running";
 
   const checked = { theme: [theme.preference], language: [language.preference] };
   const onChecked: MenuProps["onCheckedValueChange"] = (_, { name, checkedItems }) => {
@@ -77,7 +90,7 @@ export default function MeMenuPopup({ open, anchor, me, onOpenChange, onShortcut
             size={40}
             name={me?.name}
             initials={me?.initials}
-            image={me?.photo_url ? { src: me.photo_url, alt: "" } : undefined}
+            image={photo ? { src: photo, alt: "", onError: onPhotoError } : undefined}
             color={me ? avatarColor(me.id) : "neutral"}
             aria-hidden
           />
@@ -119,12 +132,24 @@ export default function MeMenuPopup({ open, anchor, me, onOpenChange, onShortcut
           <MenuItem icon={<Keyboard20Regular />} onClick={onShortcuts}>
             {t.shortcuts}
           </MenuItem>
-          {me?.sign_out_url && (
-            <MenuItemLink href={me.sign_out_url} icon={<SignOut20Regular />}>
-              {t.signOut}
-            </MenuItemLink>
+          {me?.can_sign_out && (
+            // Stays open while it runs (progress, then an error if it fails); on success the page goes.
+            <MenuItem
+              icon={signingOut ? <Spinner size="extra-tiny" aria-hidden /> : <SignOut20Regular />}
+              persistOnClick
+              disabled={signingOut}
+              onClick={runSignOut}
+            >
+              {signingOut ? t.signingOut : t.signOut}
+            </MenuItem>
           )}
         </MenuList>
+        {signOut.status === "failed" && (
+          <div role="alert" className={styles.error}>
+            {t.signOutFailed}
+            {signOut.error instanceof ApiError && signOut.error.message ? ` ${signOut.error.message}` : ""}
+          </div>
+        )}
       </MenuPopover>
     </Menu>
   );
