@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import ServerProcess, running_server
+from tests.support import AUTH_PREFIXES, ServerProcess, running_server
 
 
 @pytest.fixture(scope="session")
@@ -45,5 +45,5 @@ def _no_real_model_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     for name in list(os.environ):
-        if name.startswith(("AZURE_", "OPENAI_", "MODEL_", "DATABASE_URL")):
+        if name.startswith(("AZURE_", "OPENAI_", "MODEL_", "DATABASE_URL", *AUTH_PREFIXES)):
             monkeypatch.delenv(name)

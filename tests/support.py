@@ -31,12 +31,16 @@ def free_port() -> int:
         return port
 
 
+# Sign-in settings of the machine must not leak into a test's server either.
+AUTH_PREFIXES = ("AUTH_", "OIDC_", "API_AUDIENCE", "GRAPH_URL", "JWKS_", "FORWARDED_ALLOW_IPS")
+
+
 def clean_env(extra: dict[str, str]) -> dict[str, str]:
     """The environment without any real model or database settings of the machine."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("AZURE_", "OPENAI_", "SIMULATOR_", "MODEL_", "SCALECHAT_", "DATABASE_URL"))
+        if not k.startswith(("AZURE_", "OPENAI_", "SIMULATOR_", "MODEL_", "SCALECHAT_", "DATABASE_URL", *AUTH_PREFIXES))
     }
     env.update(extra)
     return env

@@ -5,6 +5,7 @@ Graph stand-in and test hooks in the same process. The fixtures here start it as
 loopback; the helpers drive a scalechat server through the authorization code flow with httpx alone.
 
     idp                  session-scoped, running Idp (do not rotate its keys or stop it: use make_idp)
+    idp.app_env(...)     a scalechat server's settings against it (secret, certificate or managed identity)
     make_idp(**env)      function-scoped factory: a fresh Idp of your own, started, stopped at teardown
     sign_in(http, app_url, "alice")        -> the same client, holding the app's session cookie
     login_response(http, app_url, "carol") -> the app's answer to /auth/callback, for failing sign-ins
@@ -42,6 +43,10 @@ TENANT_ID = "11111111-2222-3333-4444-555555555555"
 OTHER_TENANT_ID = "99999999-9999-9999-9999-999999999999"
 CLIENT_ID = "aaaaaaaa-0000-0000-0000-00000000c11e"
 CLIENT_SECRET = "test-secret"
+# The same app registered with the secretless credentials (provider env CERTIFICATE_FILE, FEDERATED_SUBJECT).
+CERTIFICATE_CLIENT_ID = "aaaaaaaa-0000-0000-0000-00000000ce27"
+FEDERATED_CLIENT_ID = "aaaaaaaa-0000-0000-0000-00000000f1c0"
+TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"  # what managed identity tokens for federation are for
 API_AUDIENCE = "api://scalechat"
 GRAPH_AUDIENCE = "00000003-0000-0000-c000-000000000000"
 # What the app asks for at sign-in (Entra gives a Graph access token for it).
@@ -113,6 +118,8 @@ class Idp:
         self.tenant_id = TENANT_ID
         self.client_id = CLIENT_ID
         self.client_secret = CLIENT_SECRET
+        self.certificate_client_id = CERTIFICATE_CLIENT_ID
+        self.federated_client_id = FEDERATED_CLIENT_ID
         self.api_audience = API_AUDIENCE
         self.key_file = workdir / "idp-keys.json"
         self.state_file = workdir / "idp-state.json"
@@ -167,6 +174,8 @@ class Idp:
             "TENANT_ID": self.tenant_id,
             "CLIENT_ID": self.client_id,
             "CLIENT_SECRET": self.client_secret,
+            "CERTIFICATE_CLIENT_ID": self.certificate_client_id,
+            "FEDERATED_CLIENT_ID": self.federated_client_id,
             "KEY_FILE": str(self.key_file),
             "STATE_FILE": str(self.state_file),
             "EXIT_WITH_PID": str(os.getpid()),
@@ -285,6 +294,13 @@ class Idp:
         token: str = response.json()["token"]
         return token
 
+    def mint_managed_identity_token(self, object_id: str, *, client_id: str) -> str:
+        """The token Entra gives a managed identity for api://AzureADTokenExchange (what a federated credential
+        trusts): app-only, from this issuer, sub = oid = the identity's object id, azp its client id."""
+        no_user = dict.fromkeys(("name", "preferred_username", "email", "roles", "scp"))
+        claims = {**no_user, "sub": object_id, "oid": object_id, "azp": client_id, "idtyp": "app"}
+        return self.mint(claims={**claims, "aud": TOKEN_EXCHANGE_AUDIENCE})
+
     # -- for tests and the app
     def metadata(self) -> dict[str, Any]:
         """The discovery document (fetched each time, so it counts in stats()["discovery"])."""
@@ -296,18 +312,32 @@ class Idp:
         body: dict[str, Any] = self.http.get(f"{self.issuer}/jwks").raise_for_status().json()
         return body
 
-    def app_env(self) -> dict[str, str]:
-        """What a scalechat server needs for AUTH_MODE=entra against this provider."""
-        return {
+    def app_env(self, *, certificate: Path | None = None, managed_identity: bool = False) -> dict[str, str]:
+        """What a scalechat server needs for AUTH_MODE=entra against this provider.
+
+        The app proves itself with the client secret, or as the certificate client with `certificate` (a PEM
+        with a certificate and its private key; the provider needs the certificate as CERTIFICATE_FILE), or
+        as the federated client with `managed_identity` (the provider needs FEDERATED_SUBJECT, the app a
+        managed identity endpoint: add its IDENTITY_ENDPOINT and IDENTITY_HEADER).
+        """
+        if certificate is not None and managed_identity:
+            raise ValueError("one credential: a certificate or a managed identity")
+        env = {
             "AUTH_MODE": "entra",
             "AZURE_TENANT_ID": self.tenant_id,
-            "AZURE_CLIENT_ID": self.client_id,
-            "AZURE_CLIENT_SECRET": self.client_secret,
             "OIDC_ISSUER": self.issuer,
             "API_AUDIENCE": self.api_audience,
             "GRAPH_URL": self.graph_url,
             "JWKS_MIN_REFRESH_SECONDS": "1",
         }
+        if certificate is not None:
+            return env | {
+                "AZURE_CLIENT_ID": self.certificate_client_id,
+                "AZURE_CLIENT_CERTIFICATE_PATH": str(certificate),
+            }
+        if managed_identity:
+            return env | {"AZURE_CLIENT_ID": self.federated_client_id, "AZURE_USE_MANAGED_IDENTITY_FOR_SIGN_IN": "true"}
+        return env | {"AZURE_CLIENT_ID": self.client_id, "AZURE_CLIENT_SECRET": self.client_secret}
 
 
 def _require_node() -> None:

@@ -145,3 +145,20 @@ def test_a_rotated_key_is_fetched_once(make_idp: Callable[..., Idp], tmp_path: P
         assert idp.stats().get("jwks", 0) == 1
         assert me(app, idp.mint("alice")).status_code == 200
         assert idp.stats().get("jwks", 0) == 1  # cached from then on
+
+
+def test_group_allow_list_and_an_open_user_role(idp: Idp, tmp_path: Path) -> None:
+    allowed_group = "6a0e0000-0000-0000-0000-0000000000aa"
+    env = {**idp.app_env(), "AUTH_ALLOWED_GROUPS": allowed_group.upper(), "AUTH_USER_ROLE": ""}
+    with running_server(tmp_path, **env) as app:
+        # No role needed here, but a group is: carol (no roles) in the group gets in...
+        carol = me(app, idp.mint("carol", claims={"groups": ["11110000-0000-0000-0000-000000000000", allowed_group]}))
+        assert carol.status_code == 200
+        assert carol.json()["roles"] == ["user"]
+        # ...bob (with the role) outside it does not, and neither does a token whose groups overflowed.
+        outside = me(app, idp.mint("bob", claims={"groups": ["11110000-0000-0000-0000-000000000000"]}))
+        assert outside.status_code == 403
+        assert outside.json()["reason"] == "group"
+        overage = me(app, idp.mint("bob", claims={"_claim_names": {"groups": "src1"}}))
+        assert overage.status_code == 403
+        assert "too many groups" in overage.json()["detail"]

@@ -11,7 +11,11 @@
 // Environment:
 //   PORT            port to listen on (default 4011)
 //   TENANT_ID       home tenant (default 11111111-2222-3333-4444-555555555555)
-//   CLIENT_ID, CLIENT_SECRET   the one confidential client (the scalechat app)
+//   CLIENT_ID, CLIENT_SECRET   the confidential client (the scalechat app) that proves itself with a secret
+//   CERTIFICATE_FILE   a PEM certificate (no key): registers a second client, CERTIFICATE_CLIENT_ID, that proves
+//                   itself with the certificate's private key (private_key_jwt), as an Entra app with a certificate
+//   FEDERATED_SUBJECT  a managed identity's object id: registers a third client, FEDERATED_CLIENT_ID, that proves
+//                   itself with that identity's token, as an Entra app with a federated identity credential
 //   ISSUER_HOST     host name in the issuer (default localhost; keeps cookies apart from the app on 127.0.0.1)
 //   KEY_FILE        JSON file with the signing keys; generated if missing, kept across restarts
 //   EXTRA_KEY=1     add a new signing key in front (it signs from now on); the old ones stay published
@@ -33,6 +37,10 @@
 //   - A login_hint naming another account than the provider session's signs that account in (the old
 //     session is ended first through an auto-posted form, which browserless clients must submit).
 //   - Ending the session (RP-initiated logout) does not revoke refresh tokens; the app must drop its own.
+//   - The certificate client's client_assertion must name the certificate by its SHA-1 thumbprint in `x5t`
+//     (Entra refuses one without, AADSTS700027); a `kid` is optional (Entra ignores it; here it is the thumbprint).
+//   - The federated client's client_assertion is no JWT it signs itself but a token of this issuer for the managed
+//     identity: iss this issuer, sub FEDERATED_SUBJECT, aud api://AzureADTokenExchange (see federatedClientAuth).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -47,6 +55,11 @@ const PORT = Number(env.PORT ?? 4011);
 const TENANT_ID = env.TENANT_ID ?? '11111111-2222-3333-4444-555555555555';
 const CLIENT_ID = env.CLIENT_ID ?? 'aaaaaaaa-0000-0000-0000-00000000c11e';
 const CLIENT_SECRET = env.CLIENT_SECRET ?? 'test-secret';
+const CERTIFICATE_CLIENT_ID = env.CERTIFICATE_CLIENT_ID ?? 'aaaaaaaa-0000-0000-0000-00000000ce27';
+const FEDERATED_CLIENT_ID = env.FEDERATED_CLIENT_ID ?? 'aaaaaaaa-0000-0000-0000-00000000f1c0';
+const FEDERATED_SUBJECT = env.FEDERATED_SUBJECT;
+const TOKEN_EXCHANGE = 'api://AzureADTokenExchange'; // the audience of Entra's federated identity credentials
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ISSUER_HOST = env.ISSUER_HOST ?? 'localhost';
 const ORIGIN = `http://${ISSUER_HOST}:${PORT}`;
 const PREFIX = `/${TENANT_ID}/v2.0`;
@@ -120,6 +133,31 @@ const publicJwks = {
   keys: keys.map(({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use })),
 };
 const verifyWithOwnKeys = createLocalJWKSet(publicJwks); // for the Graph stand-in
+
+// ---------------------------------------------------------------------------------------------
+// Clients: the scalechat app registered once per way Entra lets a confidential client prove itself, all with
+// the same redirect rules. Any port matches (see redirectUriAllowed below): the app's port is chosen after we start.
+const appClient = (clientId, credential) => ({
+  client_id: clientId,
+  redirect_uris: ['http://127.0.0.1/auth/callback'],
+  post_logout_redirect_uris: ['http://127.0.0.1/'],
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  ...credential,
+});
+const clients = [appClient(CLIENT_ID, {
+  client_secret: CLIENT_SECRET,
+  token_endpoint_auth_method: 'client_secret_basic', // one method per client; Authlib's default
+})];
+let certificateThumbprint; // base64url SHA-1 of the certificate: the `x5t` Entra looks the certificate up by
+if (env.CERTIFICATE_FILE) {
+  const certificate = new crypto.X509Certificate(fs.readFileSync(env.CERTIFICATE_FILE));
+  certificateThumbprint = crypto.createHash('sha1').update(certificate.raw).digest('base64url');
+  const jwk = { ...(await exportJWK(certificate.publicKey)), kid: certificateThumbprint, alg: 'RS256', use: 'sig' };
+  clients.push(appClient(CERTIFICATE_CLIENT_ID, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] } }));
+}
+// Public to oidc-provider, which has no federated credentials: federatedClientAuth() checks its token requests.
+if (FEDERATED_SUBJECT) clients.push(appClient(FEDERATED_CLIENT_ID, { token_endpoint_auth_method: 'none' }));
 
 // ---------------------------------------------------------------------------------------------
 // Storage for oidc-provider's models (sessions, grants, codes, tokens): an unbounded Map, saved to
@@ -203,16 +241,14 @@ policy.get('login').checks.add(new interactionPolicy.Check(
 
 const provider = new Provider(ISSUER, {
   adapter: StoreAdapter,
-  clients: [{
-    client_id: CLIENT_ID,
-    client_secret: CLIENT_SECRET,
-    // Any port matches (see redirectUriAllowed below): the app's port is chosen after we start.
-    redirect_uris: ['http://127.0.0.1/auth/callback'],
-    post_logout_redirect_uris: ['http://127.0.0.1/'],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic', // one method per client; Authlib's default
-  }],
+  clients,
+  // Entra finds a certificate credential by the assertion's x5t and refuses an assertion without it;
+  // oidc-provider (which calls this after checking the signature) would try every registered key.
+  async assertJwtClientAuthClaimsAndHeader(ctx, claims, header, client) {
+    if (client.clientId === CERTIFICATE_CLIENT_ID && header.x5t !== certificateThumbprint) {
+      throw new errors.InvalidClientAuth('AADSTS700027: the client assertion names no registered certificate by x5t');
+    }
+  },
   jwks: { keys },
   pkce: { required: () => true }, // confidential clients too (the app always sends S256)
   responseTypes: ['code'],
@@ -345,6 +381,37 @@ async function interaction(req, res) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Entra's federated identity credential for FEDERATED_CLIENT_ID: the app sends, as client_assertion, the token
+// its managed identity got for api://AzureADTokenExchange. That token is signed by Entra, not by the client, and
+// its iss/sub are the identity's, so oidc-provider's private_key_jwt (iss = sub = client_id) cannot check it.
+// Token requests are therefore read here first; one naming the federated client must carry such a token,
+// signed with this issuer's keys (as Entra signs managed identity tokens; /__test/mint makes them here),
+// from this issuer, for FEDERATED_SUBJECT and aud api://AzureADTokenExchange. Entra lets the same token be
+// used again until it expires, and so does this. Once checked, the assertion is taken out and the provider
+// sees a public client's request. Returns an error body to refuse with, or undefined.
+async function federatedClientAuth(req) {
+  const form = await readForm(req);
+  if (form.get('client_id') === FEDERATED_CLIENT_ID) {
+    const assertion = form.get('client_assertion');
+    if (!assertion || form.get('client_assertion_type') !== JWT_BEARER) {
+      return { error: 'invalid_client', error_description: 'AADSTS7000218: no client_assertion of type jwt-bearer' };
+    }
+    try {
+      await jwtVerify(assertion, verifyWithOwnKeys, {
+        issuer: ISSUER, subject: FEDERATED_SUBJECT, audience: TOKEN_EXCHANGE, algorithms: ['RS256'],
+      });
+    } catch (e) {
+      return { error: 'invalid_client', error_description: `AADSTS70021: no matching federated identity record (${e.message})` };
+    }
+    form.delete('client_assertion');
+    form.delete('client_assertion_type');
+    stats.federated_credential += 1;
+  }
+  req.body = form.toString(); // the stream is read: oidc-provider takes the body from req.body (and warns once)
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Graph stand-in: /me, /me/photo/$value and the OIDC userinfo, for Graph access tokens only.
 function sendJson(res, status, body, headers = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -390,7 +457,8 @@ async function graph(req, res, path) {
 
 // ---------------------------------------------------------------------------------------------
 // Test hooks under /__test/
-//   GET    /__test/stats  -> { jwks: n, token: n, graph_me: n, ... } requests per endpoint since start/reset
+//   GET    /__test/stats  -> { jwks: n, token: n, graph_me: n, ... } requests per endpoint since start/reset;
+//                             federated_credential: token requests whose federated credential was accepted
 //   DELETE /__test/stats  -> reset the counts
 //   GET    /__test/info   -> issuer, tenant, client id, audiences, signing kid, published and retired kids
 //   POST   /__test/mint   {login_hint?, claims?, header?, expires_in?, kid?} -> {token}
@@ -399,7 +467,7 @@ async function graph(req, res, path) {
 //          current key or the key `kid` (published or retired). `claims` override those; a null value
 //          removes the claim. `header` overrides header fields (typ, kid; alg must stay RS256); null removes.
 const STAT_NAMES = ['discovery', 'authorization', 'interaction', 'authorization_resume', 'token', 'jwks', 'end_session', 'end_session_confirm',
-  'graph_me', 'graph_photo', 'graph_userinfo', 'other'];
+  'graph_me', 'graph_photo', 'graph_userinfo', 'federated_credential', 'other'];
 const newStats = () => Object.fromEntries(STAT_NAMES.map((name) => [name, 0]));
 let stats = newStats();
 function statName(path) {
@@ -470,6 +538,10 @@ async function handle(req, res) {
       // A plain http server does not strip the mount path: the provider's routes are relative to it.
       req.originalUrl = req.url;
       req.url = req.url.slice(PREFIX.length) || '/';
+      if (FEDERATED_SUBJECT && req.method === 'POST' && path === `${PREFIX}/token`) {
+        const refused = await federatedClientAuth(req);
+        if (refused) return sendJson(res, 401, refused);
+      }
       return await callback(req, res);
     }
     res.statusCode = 404;

@@ -61,3 +61,52 @@ def test_cursor_round_trip_and_rejection() -> None:
     for bad in ("", "x", "W10", "WyIyMDI2LTAxLTAyIiwiYSJd"):  # last: a naive timestamp
         with pytest.raises(InvalidRequest):
             Cursor.decode(bad)
+
+
+def entra(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
+    monkeypatch.setenv("AUTH_MODE", "entra")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_entra_mode_needs_the_app_and_exactly_one_credential(monkeypatch: pytest.MonkeyPatch) -> None:
+    entra(monkeypatch, AZURE_TENANT_ID="t")
+    with pytest.raises(SettingsError, match="AZURE_CLIENT_ID"):
+        load_settings()
+    monkeypatch.setenv("AZURE_CLIENT_ID", "app")
+    with pytest.raises(SettingsError, match="exactly one of AZURE_CLIENT_SECRET"):
+        load_settings()
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "s3cret-value")
+    monkeypatch.setenv("AZURE_CLIENT_CERTIFICATE_PATH", "/x.pem")
+    with pytest.raises(SettingsError, match="exactly one"):
+        load_settings()
+    monkeypatch.delenv("AZURE_CLIENT_CERTIFICATE_PATH")
+    settings = load_settings()
+    assert settings.auth_mode == "entra"
+    assert "s3cret-value" not in str(settings.masked())
+    # AZURE_CLIENT_ID is the sign-in app now, not a managed identity for Azure OpenAI.
+    assert settings.managed_identity_client_id is None
+    monkeypatch.setenv("AZURE_MANAGED_IDENTITY_CLIENT_ID", "mi")
+    assert load_settings().managed_identity_client_id == "mi"
+
+
+def test_outside_entra_mode_azure_client_id_is_the_managed_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_CLIENT_ID", "mi-client")
+    assert load_settings().managed_identity_client_id == "mi-client"
+
+
+def test_auth_settings_errors_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTH_MODE", "magic")
+    with pytest.raises(SettingsError, match="AUTH_MODE"):
+        load_settings()
+    monkeypatch.setenv("AUTH_MODE", "local")
+    monkeypatch.setenv("SCALECHAT_PUBLIC_URL", "chat.contoso.com")
+    with pytest.raises(SettingsError, match="SCALECHAT_PUBLIC_URL"):
+        load_settings()
+
+
+def test_allowed_tenants_default_to_the_tenant(monkeypatch: pytest.MonkeyPatch) -> None:
+    entra(monkeypatch, AZURE_TENANT_ID="T1", AZURE_CLIENT_ID="app", AZURE_CLIENT_SECRET="s")
+    assert load_settings().allowed_tenant_ids == {"t1"}
+    monkeypatch.setenv("AUTH_ALLOWED_TENANTS", "T2, t3")
+    assert load_settings().allowed_tenant_ids == {"t2", "t3"}

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from scalechat.api.deps import ServicesDep
 from scalechat.api.security import is_secure, origin_of
 from scalechat.auth import easyauth
-from scalechat.auth.authenticator import CSRF_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, Authenticator, cookie_name
+from scalechat.auth.authenticator import CSRF_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, cookie_name
 from scalechat.auth.oidc import IssuerUnavailable, SignInFailed
 from scalechat.auth.sessions import LOGIN_TIMEOUT, csrf_token_of
 from scalechat.domain import User
@@ -52,10 +52,6 @@ def _failed(code: str) -> RedirectResponse:
     return RedirectResponse(f"/?auth_error={safe}", status_code=303)
 
 
-def _authenticator(services: ServicesDep) -> Authenticator:
-    return services.authenticator
-
-
 @router.get("/login")
 async def login(
     request: Request,
@@ -63,7 +59,7 @@ async def login(
     return_to: Annotated[str | None, Query(max_length=2000)] = None,
     login_hint: Annotated[str | None, Query(max_length=320)] = None,
 ) -> Response:
-    authenticator = _authenticator(services)
+    authenticator = services.authenticator
     target = safe_return_to(return_to)
     if authenticator.mode == "easyauth":
         return RedirectResponse(f"{easyauth.LOGIN_URL}?post_login_redirect_uri={quote(target)}", status_code=302)
@@ -96,7 +92,7 @@ async def callback(
     state: Annotated[str | None, Query(max_length=200)] = None,
     error: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    authenticator = _authenticator(services)
+    authenticator = services.authenticator
     if authenticator.sessions is None:
         return RedirectResponse("/", status_code=303)
     if error:
@@ -156,7 +152,7 @@ async def logout(
     services: ServicesDep,
     x_csrf_token: Annotated[str | None, Header()] = None,
 ) -> Response:
-    authenticator = _authenticator(services)
+    authenticator = services.authenticator
     public_url = services.settings.public_url
     origin = origin_of(request.scope, public_url)
     if authenticator.mode == "easyauth":

@@ -61,7 +61,6 @@ class Authenticator:
             keys = JwksCache(
                 self._http, self._directory.jwks_uri, min_refresh_seconds=settings.auth.jwks_min_refresh_seconds
             )
-            self.keys = keys
             self._validator = JwtValidator(keys)
             self.oidc = OidcClient(settings, self._directory, self._validator)
             self.sessions = SessionManager(

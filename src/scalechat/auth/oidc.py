@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from azure.core.exceptions import AzureError
 
 from scalechat.auth.jwks import InvalidToken, JwtValidator
 from scalechat.settings import Settings
@@ -243,7 +244,15 @@ class OidcClient:
 
     async def _token_request(self, metadata: IssuerMetadata, **params: str) -> dict[str, Any]:
         if self._managed_identity is not None:
-            assertion = await self._managed_identity.get_token(TOKEN_EXCHANGE_SCOPE)
+            try:
+                assertion = await self._managed_identity.get_token(TOKEN_EXCHANGE_SCOPE)
+            except AzureError as exc:
+                # No identity assigned, or its endpoint down: like an issuer outage, a reason to sign in
+                # later (and to keep sessions on the tokens they have), not a 500.
+                log.warning(
+                    "auth.managed_identity_failed", extra={"error": type(exc).__name__, "detail": str(exc)[:300]}
+                )
+                raise IssuerUnavailable(f"the managed identity gave no token ({type(exc).__name__})") from None
             params |= {"client_assertion_type": JWT_BEARER_ASSERTION, "client_assertion": assertion.token}
         grant_type = params.pop("grant_type")
         try:
