@@ -3,6 +3,7 @@ sign in, chat, see name and photo, sign out, and the old cookie opens nothing.""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,5 +104,28 @@ def test_signed_in_but_not_allowed(browser: Browser, entra_server: ServerProcess
     screenshot(page, "not-allowed-page")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in with Microsoft")).to_be_visible(timeout=15_000)
+    context.close()
+    assert not errors, "the page reported errors:\n" + "\n".join(errors)
+
+
+def test_a_session_that_ends_mid_use_loses_nothing(browser: Browser, entra_server: ServerProcess) -> None:
+    context = new_context(browser, entra_server)
+    page = context.new_page()
+    errors = watch_errors(page, expected_statuses=(401, 404))
+    sign_in_as(page, "Bob User (bob@contoso.test)")
+    page.goto("/")
+    expect(page.get_by_role("button", name="Bob User: account and settings")).to_be_visible()
+    box = page.get_by_role("textbox", name="Message")
+    question = "A long question I do not want to type again"
+    box.fill(question)
+    # The session ends on the server (idle limit, revoked, or signed out elsewhere).
+    with sqlite3.connect(entra_server.data_dir / "scalechat.db") as db:
+        db.execute("DELETE FROM auth_sessions")
+    box.press("Enter")
+    expect(page.get_by_role("button", name="Sign in with Microsoft")).to_be_visible()
+    page.get_by_role("button", name="Sign in with Microsoft").click()
+    # The issuer still knows Bob (single sign-on), so no account picker this time.
+    # Back where the user was, with the unsent question in the message box.
+    expect(page.get_by_role("textbox", name="Message")).to_have_value(question)
     context.close()
     assert not errors, "the page reported errors:\n" + "\n".join(errors)
