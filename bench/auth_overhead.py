@@ -25,7 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.auth.conftest import Idp, sign_in  # noqa: E402
+from tests.identity_provider import Idp, sign_in  # noqa: E402
 from tests.support import running_server  # noqa: E402
 
 

@@ -9,6 +9,9 @@ import pytest
 
 from tests.support import AUTH_PREFIXES, ServerProcess, running_server
 
+# The sign-in tests' identity provider: the `idp` and `make_idp` fixtures.
+pytest_plugins = ["tests.identity_provider"]
+
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.auth.conftest import OTHER_TENANT_ID, USERS, Idp
+from tests.identity_provider import OTHER_TENANT_ID, USERS, Idp
 from tests.support import ServerProcess, running_server
 
 

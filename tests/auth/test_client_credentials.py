@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from tests.auth.conftest import (
+from tests.identity_provider import (
     CERTIFICATE_CLIENT_ID,
     SESSION_COOKIES,
     TOKEN_EXCHANGE_AUDIENCE,

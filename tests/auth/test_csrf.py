@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.auth.conftest import Idp, csrf_token, sign_in
+from tests.identity_provider import Idp, csrf_token, sign_in
 from tests.support import ServerProcess, running_server
 
 

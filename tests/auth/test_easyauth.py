@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.auth.conftest import TENANT_ID
+from tests.identity_provider import TENANT_ID
 from tests.support import ServerProcess, running_server
 
 OID = "0b0b0000-0000-0000-0000-000000000002"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.auth.conftest import Idp, sign_in
+from tests.identity_provider import Idp, sign_in
 from tests.support import running_server
 
 HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "chat.contoso.test"}

@@ -19,7 +19,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.auth.conftest import (
+from tests.identity_provider import (
     API_AUDIENCE,
     APP_SCOPES,
     GRAPH_AUDIENCE,

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.auth.conftest import Idp
+from tests.identity_provider import Idp
 from tests.support import ServerProcess, running_server
 
 PUBLIC = {"/healthz", "/readyz", "/api/config", "/api/models"}  # the same for everyone, by design

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.auth.conftest import USERS, Idp, csrf_token, login_response, sign_in, sign_out
+from tests.identity_provider import USERS, Idp, csrf_token, login_response, sign_in, sign_out
 from tests.support import ServerProcess, running_server
 
 

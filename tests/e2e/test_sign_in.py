@@ -11,26 +11,16 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.auth.conftest import Idp
 from tests.e2e.conftest import new_context, screenshot, watch_errors, web_build_dir
+from tests.identity_provider import Idp
 from tests.support import ServerProcess, running_server
 
 ACCOUNT = "Alice Admin: account and settings"
 
 
 @pytest.fixture(scope="module")
-def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Idp]:
-    idp = Idp(tmp_path_factory.mktemp("idp"))
-    idp.start()
-    try:
-        yield idp
-    finally:
-        idp.close()
-
-
-@pytest.fixture(scope="module")
-def entra_server(provider: Idp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    env = {**provider.app_env(), "SCALECHAT_WEB_DIR": str(web_build_dir())}
+def entra_server(idp: Idp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    env = {**idp.app_env(), "SCALECHAT_WEB_DIR": str(web_build_dir())}
     with running_server(tmp_path_factory.mktemp("e2e-entra"), **env) as process:
         yield process
 

@@ -91,7 +91,7 @@ function resourceOfScope(scope) {
 const plainScope = (scope) => scope.slice(scope.lastIndexOf('/') + 1);
 
 // ---------------------------------------------------------------------------------------------
-// Users: tests/idp/users.json, keyed by login_hint (= UPN = email); shared with tests/auth/conftest.py.
+// Users: tests/idp/users.json, keyed by login_hint (= UPN = email); shared with tests/identity_provider.py.
 const USERS = {};
 for (const [upn, u] of Object.entries(JSON.parse(fs.readFileSync(new URL('./users.json', import.meta.url), 'utf8')).users)) {
   // Entra's `sub` is a pairwise id per app: here a hash of client id and oid, never equal to oid.
