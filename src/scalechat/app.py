@@ -16,7 +16,7 @@ from scalechat.api.deps import Services
 from scalechat.api.middleware import RequestContextMiddleware
 from scalechat.api.problems import install_problem_handlers
 from scalechat.api.schemas import Problem
-from scalechat.api.security import ForwardedHeadersMiddleware, SameOriginMiddleware
+from scalechat.api.security import ForwardedHeadersMiddleware, LoopbackHostMiddleware, SameOriginMiddleware
 from scalechat.api.web import STATIC_DIR, mount_web_app
 from scalechat.auth.authenticator import Authenticator
 from scalechat.domain import INTERRUPTED_DETAIL
@@ -146,8 +146,13 @@ def create_app(settings: Settings) -> FastAPI:
     max_body = 4 * (settings.max_content_chars + settings.max_system_prompt_chars) + 64 * 1024
     # Errors raised inside reach this middleware before Starlette's outermost error handler,
     # so it answers them itself, with the request id (see middleware.py).
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body)
+    # Added innermost first. Refusals by these two still get the request id, the security headers
+    # and an access-log line from RequestContextMiddleware around them.
     app.add_middleware(SameOriginMiddleware, public_url=settings.public_url)
+    if settings.auth_mode == "local":
+        app.add_middleware(LoopbackHostMiddleware)
+    https = (settings.public_url or "").startswith("https://")
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body, hsts=https)
     # Outermost: every layer inside sees the scheme and host the user's browser used.
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
     return app

@@ -87,7 +87,9 @@ class AuthSettings(BaseSettings):
     mode: Literal["local", "entra", "easyauth"] = Field(default="local", description="AUTH_MODE")
     user_role: str = Field(default="Chat.User", description="App role that lets a user chat; empty: any user")
     admin_role: str = Field(default="Chat.Admin", description="App role of administrators")
-    allowed_tenants: str = Field(default="", description="Comma-separated tenant ids; empty: AZURE_TENANT_ID only")
+    allowed_tenants: str = Field(
+        default="", description="Comma-separated tenant ids; empty: AZURE_TENANT_ID only; * any tenant"
+    )
     allowed_groups: str = Field(default="", description="Comma-separated group object ids; empty: no group check")
     session_idle_minutes: float = Field(default=480, gt=0, le=60 * 24 * 30)
     session_max_hours: float = Field(default=24, gt=0, le=24 * 90)
@@ -195,6 +197,10 @@ class Settings(BaseSettings):
                     "AUTH_MODE=entra needs exactly one of AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH "
                     "or AZURE_USE_MANAGED_IDENTITY_FOR_SIGN_IN=true"
                 )
+        if self.auth.mode == "entra" and not self.allowed_tenant_ids:
+            raise ValueError(
+                "AUTH_MODE=entra needs AZURE_TENANT_ID or AUTH_ALLOWED_TENANTS (use * to let any tenant in)"
+            )
         if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
             raise ValueError("SCALECHAT_PUBLIC_URL must start with https:// or http://")
         return self

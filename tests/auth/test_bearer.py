@@ -88,6 +88,17 @@ def test_token_without_expiry(server: ServerProcess, idp: Idp) -> None:
     refused(me(server, idp.mint("bob", claims={"exp": None})), "not valid")
 
 
+def test_an_id_token_or_an_app_only_token_is_not_an_access_token(server: ServerProcess, idp: Idp) -> None:
+    # An ID token is for this app too (aud = client id) but must never open the API: a copy can
+    # sit in a browser's history or a log.
+    id_token = idp.mint("bob", claims={"aud": idp.client_id, "nonce": "n-123", "scp": None})
+    refused(me(server, id_token), "user's access token")
+    refused(me(server, idp.mint("bob", claims={"aud": idp.client_id, "scp": None})), "no delegated scope")
+    app_only = idp.mint("bob", claims={"scp": None, "idtyp": "app", "roles": ["Chat.User"]})
+    refused(me(server, app_only), "user's access token")
+    assert me(server, idp.mint("bob", claims={"aud": idp.client_id})).status_code == 200  # v2 audience form
+
+
 def test_wrong_tenant_is_not_allowed(server: ServerProcess, idp: Idp) -> None:
     response = me(server, idp.mint("mallory"))  # a real token of the issuer, for another tenant
     assert response.status_code == 403

@@ -66,14 +66,14 @@ def test_other_origins_are_refused_even_with_the_token(
     assert response.json()["reason"] == "origin"
 
 
-@pytest.mark.parametrize("token", [None, "", "wrong", "x" * 43])
+@pytest.mark.parametrize("token", [None, b"", b"wrong", b"x" * 43, "é-not-ascii".encode()])
 def test_a_fetch_without_the_right_token_is_refused(
-    server: ServerProcess, alice: httpx.Client, token: str | None
+    server: ServerProcess, alice: httpx.Client, token: bytes | None
 ) -> None:
     before = conversations(alice, server)
-    headers = {"Origin": server.url, "Sec-Fetch-Site": "same-origin"}
+    headers: dict[bytes, bytes] = {b"Origin": server.url.encode(), b"Sec-Fetch-Site": b"same-origin"}
     if token is not None:
-        headers["X-CSRF-Token"] = token
+        headers[b"X-CSRF-Token"] = token
     for method, path in (("POST", "/api/conversations"), ("POST", "/auth/logout")):
         response = alice.request(method, f"{server.url}{path}", json={}, headers=headers)
         assert response.status_code == 403, path

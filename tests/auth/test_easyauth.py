@@ -83,8 +83,22 @@ def test_other_identity_providers_and_garbage_are_not_users(server: ServerProces
     assert httpx.get(f"{server.url}/api/me", headers=garbage).status_code == 401
 
 
+def test_state_changes_need_the_csrf_cookie_echoed(server: ServerProcess) -> None:
+    """App Service's session cookie is ambient, so unsafe requests need our double-submit token."""
+    with httpx.Client(base_url=server.url, headers=principal(*BOB)) as bob:
+        refused = bob.post("/api/conversations", json={})
+        assert refused.status_code == 403
+        assert refused.json()["reason"] == "token"
+        bob.get("/api/me").raise_for_status()  # sets the token cookie
+        token = bob.cookies["scalechat_csrf"]
+        assert bob.post("/api/conversations", json={}, headers={"X-CSRF-Token": "other"}).status_code == 403
+        assert bob.post("/api/conversations", json={}, headers={"X-CSRF-Token": token}).status_code == 201
+
+
 def test_users_are_kept_apart(server: ServerProcess) -> None:
-    created = httpx.post(f"{server.url}/api/conversations", json={}, headers=principal(*BOB))
+    with httpx.Client(base_url=server.url, headers=principal(*BOB)) as bob:
+        bob.get("/api/me").raise_for_status()
+        created = bob.post("/api/conversations", json={}, headers={"X-CSRF-Token": bob.cookies["scalechat_csrf"]})
     assert created.status_code == 201
     other = principal(
         *[(t, "0a11ce00-0000-0000-0000-000000000001" if t.endswith("objectidentifier") else v) for t, v in BOB]

@@ -56,3 +56,26 @@ def test_public_url_fixes_the_origin(idp: Idp, tmp_path: Path) -> None:
         assert "redirect_uri=https%3A%2F%2Fchat.contoso.test%2Fauth%2Fcallback" in login.headers["location"]
         refused = httpx.post(f"{app.url}/api/conversations", json={}, headers={"Origin": app.url})
         assert refused.status_code == 403  # the app's origin is the public one
+
+
+def test_local_mode_serves_only_loopback_hosts(tmp_path: Path) -> None:
+    """DNS rebinding: a page on rebind.attacker.example, re-pointed at 127.0.0.1, reaches the local
+    server with its own Host (and Origin); it must not get the local user's chats."""
+    with running_server(tmp_path) as app:
+        port = app.url.rsplit(":", 1)[1]
+        evil = f"rebind.attacker.example:{port}"
+        for method in ("GET", "POST"):
+            response = httpx.request(
+                method, f"{app.url}/api/conversations", json={}, headers={"Host": evil, "Origin": f"http://{evil}"}
+            )
+            assert response.status_code == 421
+            assert response.json()["code"] == "host_not_allowed"
+            assert response.headers["x-request-id"]  # refusals are logged and traceable like any request
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"):
+            assert httpx.get(f"{app.url}/api/conversations", headers={"Host": host}).status_code == 200
+
+
+def test_an_https_public_url_always_sends_hsts(idp: Idp, tmp_path: Path) -> None:
+    env = {**idp.app_env(), "SCALECHAT_PUBLIC_URL": "https://chat.contoso.test", "FORWARDED_ALLOW_IPS": "10.9.9.9"}
+    with running_server(tmp_path, **env) as app:
+        assert httpx.get(f"{app.url}/api/config").headers["strict-transport-security"].startswith("max-age=")

@@ -110,3 +110,13 @@ def test_allowed_tenants_default_to_the_tenant(monkeypatch: pytest.MonkeyPatch) 
     assert load_settings().allowed_tenant_ids == {"t1"}
     monkeypatch.setenv("AUTH_ALLOWED_TENANTS", "T2, t3")
     assert load_settings().allowed_tenant_ids == {"t2", "t3"}
+
+
+def test_entra_mode_refuses_to_let_any_tenant_in_by_omission(monkeypatch: pytest.MonkeyPatch) -> None:
+    entra(monkeypatch, OIDC_ISSUER="https://login.microsoftonline.com/organizations/v2.0")
+    monkeypatch.setenv("AZURE_CLIENT_ID", "app")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "s")
+    with pytest.raises(SettingsError, match="AUTH_ALLOWED_TENANTS"):
+        load_settings()
+    monkeypatch.setenv("AUTH_ALLOWED_TENANTS", "*")
+    assert load_settings().allowed_tenant_ids == {"*"}

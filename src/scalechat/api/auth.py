@@ -8,7 +8,6 @@ script, which echoes it in `X-CSRF-Token`; it is SameSite=Strict.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
 from datetime import UTC, datetime
@@ -18,12 +17,13 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from scalechat.api.cookies import clear_cookies, set_cookie
 from scalechat.api.deps import ServicesDep
 from scalechat.api.security import is_secure, origin_of
 from scalechat.auth import easyauth
 from scalechat.auth.authenticator import CSRF_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, cookie_name
 from scalechat.auth.oidc import IssuerUnavailable, SignInFailed
-from scalechat.auth.sessions import LOGIN_TIMEOUT, csrf_token_of
+from scalechat.auth.sessions import LOGIN_TIMEOUT, csrf_matches
 from scalechat.domain import User
 from scalechat.errors import CsrfRejected, NotAllowed, NotReady
 
@@ -68,19 +68,12 @@ async def login(
     public_url = services.settings.public_url
     redirect_uri = origin_of(request.scope, public_url) + CALLBACK_PATH
     try:
-        url, binding = await authenticator.sessions.begin_login(redirect_uri, target, login_hint)
+        url, login_cookie = await authenticator.sessions.begin_login(redirect_uri, target, login_hint)
     except IssuerUnavailable as exc:
         raise NotReady("The sign-in service cannot be reached; try again shortly.") from exc
     response = RedirectResponse(url, status_code=302)
-    response.set_cookie(
-        cookie_name(LOGIN_COOKIE, False),
-        binding,
-        max_age=int(LOGIN_TIMEOUT.total_seconds()),
-        path=CALLBACK_PATH,
-        secure=is_secure(request.scope, public_url),
-        httponly=True,
-        samesite="lax",
-    )
+    secure = is_secure(request.scope, public_url)
+    set_cookie(response, LOGIN_COOKIE, login_cookie, secure=secure, max_age=int(LOGIN_TIMEOUT.total_seconds()))
     return response
 
 
@@ -95,22 +88,34 @@ async def callback(
     authenticator = services.authenticator
     if authenticator.sessions is None:
         return RedirectResponse("/", status_code=303)
+    public_url = services.settings.public_url
+    secure = is_secure(request.scope, public_url)
+    login_cookie = request.cookies.get(cookie_name(LOGIN_COOKIE, secure))
+    response: Response
     if error:
         log.info("auth.sign_in_refused_by_issuer", extra={"error_code": error[:40]})
-        return _failed(error)
-    binding = request.cookies.get(LOGIN_COOKIE)
-    if not code or not state or not binding:
-        return _failed("login_expired" if code else "invalid_callback")
-    public_url = services.settings.public_url
-    redirect_uri = origin_of(request.scope, public_url) + CALLBACK_PATH
+        response = _failed(error)
+    elif not code or not state or not login_cookie:
+        response = _failed("login_expired" if code else "invalid_callback")
+    else:
+        redirect_uri = origin_of(request.scope, public_url) + CALLBACK_PATH
+        response = await _finish(services, login_cookie, state, code, redirect_uri, secure)
+    clear_cookies(response, secure, LOGIN_COOKIE)  # each sign-in is finished (or failed) once
+    return response
+
+
+async def _finish(
+    services: ServicesDep, login_cookie: str, state: str, code: str, redirect_uri: str, secure: bool
+) -> Response:
+    authenticator = services.authenticator
+    assert authenticator.sessions is not None
     try:
-        session, return_to = await authenticator.sessions.finish_login(binding, state, code, redirect_uri)
+        session, return_to = await authenticator.sessions.finish_login(login_cookie, state, code, redirect_uri)
     except SignInFailed as exc:
         log.info("auth.sign_in_failed", extra={"error_code": exc.code})
         return _failed(exc.code)
     except IssuerUnavailable:
         return _failed("issuer_unavailable")
-    cookie = session.cookie
     try:
         principal = authenticator.policy.principal(session.claims)
     except NotAllowed:
@@ -121,28 +126,10 @@ async def callback(
             User(principal.user_id, principal.tenant_id, principal.name, principal.email, now, now)
         )
         log.info("auth.signed_in", extra={"user_id": principal.user_id})
-    secure = is_secure(request.scope, public_url)
     response = RedirectResponse(safe_return_to(return_to), status_code=303)
     max_age = int(services.settings.auth.session_max_hours * 3600)
-    response.set_cookie(
-        cookie_name(SESSION_COOKIE, secure),
-        cookie,
-        max_age=max_age,
-        path="/",
-        secure=secure,
-        httponly=True,
-        samesite="lax",
-    )
-    response.set_cookie(
-        cookie_name(CSRF_COOKIE, secure),
-        csrf_token_of(cookie),
-        max_age=max_age,
-        path="/",
-        secure=secure,
-        httponly=False,
-        samesite="strict",
-    )
-    response.delete_cookie(LOGIN_COOKIE, path=CALLBACK_PATH)
+    set_cookie(response, SESSION_COOKIE, session.cookie, secure=secure, max_age=max_age)
+    set_cookie(response, CSRF_COOKIE, session.csrf_token, secure=secure, max_age=max_age, script=True)
     return response
 
 
@@ -155,23 +142,25 @@ async def logout(
     authenticator = services.authenticator
     public_url = services.settings.public_url
     origin = origin_of(request.scope, public_url)
-    if authenticator.mode == "easyauth":
-        target = f"{easyauth.LOGOUT_URL}?post_logout_redirect_uri=/"
-        return JSONResponse({"redirect_url": target})
     secure = is_secure(request.scope, public_url)
+    if authenticator.mode == "easyauth":
+        # Nothing to end here (App Service owns the session), so no CSRF token is asked for.
+        ended = JSONResponse({"redirect_url": f"{easyauth.LOGOUT_URL}?post_logout_redirect_uri=/"})
+        clear_cookies(ended, secure, CSRF_COOKIE)
+        return ended
     cookie = request.cookies.get(cookie_name(SESSION_COOKIE, secure))
     redirect_url = "/"
     if cookie and authenticator.sessions is not None and authenticator.oidc is not None:
-        if x_csrf_token is None or not hmac.compare_digest(x_csrf_token, csrf_token_of(cookie)):
+        if not csrf_matches(x_csrf_token, cookie):
             raise CsrfRejected("Sign-out needs the X-CSRF-Token header of this session.", reason="token")
-        ended = await authenticator.sessions.end(cookie)
-        if ended is not None:
+        if await authenticator.sessions.end(cookie):
             log.info("auth.signed_out")
             try:
-                redirect_url = await authenticator.oidc.end_session_url(ended.id_token, origin + "/") or "/"
+                # No id_token_hint: the URL goes through the browser (history, the issuer's logs),
+                # and an ID token there could be replayed. The issuer asks which account to end.
+                redirect_url = await authenticator.oidc.end_session_url(origin + "/") or "/"
             except IssuerUnavailable:
                 redirect_url = "/"
     response = JSONResponse({"redirect_url": redirect_url})
-    for name in (SESSION_COOKIE, CSRF_COOKIE):
-        response.delete_cookie(cookie_name(name, secure), path="/", secure=secure, httponly=name == SESSION_COOKIE)
+    clear_cookies(response, secure, SESSION_COOKIE, CSRF_COOKIE)
     return response

@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from scalechat.api.security import UNSAFE_METHODS, is_secure
-from scalechat.auth.authenticator import Authenticated, Authenticator
+from scalechat.auth.authenticator import CSRF_COOKIE, Authenticated, Authenticator, cookie_name
+from scalechat.auth.sessions import csrf_matches
 from scalechat.domain import Principal
 from scalechat.errors import CsrfRejected
 from scalechat.llm.catalog import ModelCatalog
@@ -55,11 +56,23 @@ async def get_authenticated(request: Request) -> Authenticated:
     services: Services = request.app.state.services
     secure = is_secure(request.scope, services.settings.public_url)
     authenticated = await services.authenticator.authenticate(request.headers, request.cookies, secure)
-    if authenticated.session is not None and request.method in UNSAFE_METHODS:
+    if request.method in UNSAFE_METHODS:
         sent = request.headers.get("x-csrf-token")
-        if sent is None or not hmac.compare_digest(sent, authenticated.session.csrf_token):
+        if authenticated.session is not None and not csrf_matches(sent, authenticated.session.cookie):
             raise CsrfRejected("This request needs the X-CSRF-Token header of your session.", reason="token")
+        if authenticated.via == "easyauth":
+            check_double_submit(request, sent, secure)
     return authenticated
+
+
+def check_double_submit(request: Request, sent: str | None, secure: bool) -> None:
+    """Easy Auth's session cookie is App Service's, so its CSRF token is a random cookie of ours
+    (set by GET /api/me) that the app's script must echo: another site can neither read nor set it."""
+    expected = request.cookies.get(cookie_name(CSRF_COOKIE, secure))
+    if not expected or sent is None or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise CsrfRejected(
+            "This request needs the X-CSRF-Token header (from the scalechat_csrf cookie).", reason="token"
+        )
 
 
 async def get_principal(authenticated: Annotated[Authenticated, Depends(get_authenticated)]) -> Principal:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
+from scalechat.api.cookies import set_cookie
 from scalechat.api.deps import AuthenticatedDep, ServicesDep
 from scalechat.api.schemas import MeRead
+from scalechat.api.security import is_secure
+from scalechat.auth.authenticator import CSRF_COOKIE, cookie_name
 from scalechat.auth.graph import GraphProfile
 from scalechat.errors import NotFound
 
@@ -48,8 +52,16 @@ def _photo_url(user_id: str, profile: GraphProfile | None) -> str | None:
 
 
 @router.get("", operation_id="getMe")
-async def get_me(authenticated: AuthenticatedDep, services: ServicesDep) -> MeRead:
+async def get_me(
+    authenticated: AuthenticatedDep, services: ServicesDep, request: Request, response: Response
+) -> MeRead:
     principal = authenticated.principal
+    if authenticated.via == "easyauth":
+        # The CSRF token under Easy Auth (see deps.check_double_submit): set once, echoed by the app.
+        secure = is_secure(request.scope, services.settings.public_url)
+        if not request.cookies.get(cookie_name(CSRF_COOKIE, secure)):
+            max_age = int(services.settings.auth.session_max_hours * 3600)
+            set_cookie(response, CSRF_COOKIE, secrets.token_urlsafe(32), secure=secure, max_age=max_age, script=True)
     profile = await _graph_profile(services, authenticated)
     name = (profile.display_name if profile else None) or principal.name
     return MeRead(

@@ -12,11 +12,10 @@ import re
 import time
 import uuid
 
-import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scalechat.errors import problem_body
+from scalechat.api.security import send_problem
 from scalechat.telemetry import request_id_var
 
 log = logging.getLogger("scalechat.access")
@@ -43,9 +42,10 @@ class RequestContextMiddleware:
     """Request id (X-Request-ID when sane), security headers, a body size limit, one access log
     line per request, and problem+json for anything unhandled."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool = False) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.hsts = hsts  # SCALECHAT_PUBLIC_URL is https: always, whatever a proxy reports
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,7 +68,7 @@ class RequestContextMiddleware:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
-                if scope.get("scheme") == "https":
+                if self.hsts or scope.get("scheme") == "https":
                     headers.append(HSTS)
                 message = {**message, "headers": headers}
             await send(message)
@@ -84,18 +84,7 @@ class RequestContextMiddleware:
             return message
 
         async def answer(status_code: int, code: str, title: str, detail: str) -> None:
-            body = orjson.dumps(problem_body(status_code, code, title, detail, instance=scope["path"]))
-            await send_with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": status_code,
-                    "headers": [
-                        (b"content-type", b"application/problem+json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send_with_headers({"type": "http.response.body", "body": body})
+            await send_problem(send_with_headers, status_code, code, title, detail, scope["path"])
 
         try:
             declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"0")

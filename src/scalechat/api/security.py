@@ -3,6 +3,8 @@
 - `ForwardedHeadersMiddleware`: the scheme, host and client address a proxy (App Service's
   front ends, Container Apps' ingress, a reverse proxy) saw, from `X-Forwarded-*`, but only
   when the direct peer is one of FORWARDED_ALLOW_IPS; anyone else's are dropped.
+- `LoopbackHostMiddleware` (AUTH_MODE=local): only a loopback Host is served, so a web page
+  whose domain an attacker re-points at 127.0.0.1 (DNS rebinding) cannot use the local user.
 - `SameOriginMiddleware`: a state-changing request (POST, PUT, PATCH, DELETE) that a browser
   sent from another site is refused, whatever credentials it carries. Together with the
   session's CSRF token (checked in `api/deps.py`) this is the CSRF defence.
@@ -16,7 +18,7 @@ import re
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from scalechat.errors import CsrfRejected
+from scalechat.errors import CsrfRejected, problem_body
 from scalechat.settings import is_loopback
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -43,6 +45,14 @@ def _trusted(address: str | None, networks: list[Network] | None) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in networks)
+
+
+async def send_problem(send: Send, status: int, code: str, title: str, detail: str, path: str, **extra: str) -> None:
+    """Answer with a problem+json document from ASGI middleware (outside FastAPI's handlers)."""
+    body = orjson.dumps(problem_body(status, code, title, detail, instance=path, **extra))
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -110,19 +120,8 @@ class SameOriginMiddleware:
         if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
             refusal = self._refusal(scope)
             if refusal is not None:
-                error = CsrfRejected(refusal, reason="origin")
-                body = orjson.dumps(error.to_problem(instance=scope["path"]))
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": error.status,
-                        "headers": [
-                            (b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+                error = CsrfRejected(refusal)
+                await send_problem(send, error.status, error.code, error.title, refusal, scope["path"], reason="origin")
                 return
         await self.app(scope, receive, send)
 
@@ -134,3 +133,18 @@ class SameOriginMiddleware:
         if origin is not None and origin.lower() != origin_of(scope, self.public_url):
             return "This request came from another origin; it is only accepted from this app's own pages."
         return None
+
+
+class LoopbackHostMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = (_header(scope, b"host") or "").lower()
+            name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+            if not is_loopback(name):
+                detail = "In local mode only http://127.0.0.1, localhost or [::1] is served."
+                await send_problem(send, 421, "host_not_allowed", "Host not allowed", detail, scope["path"])
+                return
+        await self.app(scope, receive, send)

@@ -127,5 +127,13 @@ class Authenticator:
             raise NotSignedIn(f"The access token is not accepted: {exc}.", code="invalid_token") from None
         except IssuerUnavailable as exc:
             raise NotReady("The sign-in service cannot be reached; try again shortly.") from exc
+        # An ID token has this app as audience too, but it is not an access token: a copy from a
+        # browser (history, logs) must not open the API. Only delegated tokens (a user's, with
+        # scopes) are accepted; app-only tokens (client credentials) have no user to act for.
+        if "nonce" in claims or claims.get("idtyp") == "app":
+            raise NotSignedIn("Only a user's access token is accepted here.", code="invalid_token")
+        scopes = claims.get("scp")
+        if not isinstance(scopes, str) or not scopes.strip():
+            raise NotSignedIn("The access token carries no delegated scope (scp).", code="invalid_token")
         # No Graph token: an API client's token is for this app, not for Graph.
         return Authenticated(self.policy.principal(claims), "bearer")

@@ -1,12 +1,14 @@
 """The signed-in user's Microsoft Graph profile and photo, with their delegated token.
 
-Both are cached per user (an hour; a failure for ten minutes), so Graph sees about one
-request per user per hour. No photo, no consent (403) or Graph being down all give the
+Both are cached per user (an hour; a failure for ten minutes; at most 64 MB of photos per
+process, the least recently fetched dropped first), so Graph sees about one request pair
+per user per hour. No photo, no consent (403) or Graph being down all give the
 same answer: no photo, and the web app shows initials.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -18,8 +20,9 @@ log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 3600.0
 FAILURE_CACHE_SECONDS = 600.0
-MAX_CACHED_USERS = 5000
-MAX_PHOTO_BYTES = 512 * 1024
+MAX_CACHED_USERS = 20_000
+MAX_CACHED_BYTES = 64 * 1024 * 1024  # photos; the oldest are dropped first
+MAX_PHOTO_BYTES = 256 * 1024
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
 
@@ -36,6 +39,8 @@ class GraphClient:
         self._base = base_url.rstrip("/")
         self._http = http
         self._cache: OrderedDict[str, tuple[float, GraphProfile]] = OrderedDict()
+        self._cached_bytes = 0
+        self._fetching: dict[str, asyncio.Lock] = {}
 
     def cached(self, user_id: str) -> GraphProfile | None:
         entry = self._cache.get(user_id)
@@ -47,6 +52,15 @@ class GraphClient:
         found = self.cached(user_id)
         if found is not None:
             return found
+        lock = self._fetching.setdefault(user_id, asyncio.Lock())
+        try:
+            async with lock:  # /api/me and /api/me/photo arrive together: one fetch per user
+                return self.cached(user_id) or await self._fetch(user_id, access_token)
+        finally:
+            if not lock.locked():
+                self._fetching.pop(user_id, None)
+
+    async def _fetch(self, user_id: str, access_token: str) -> GraphProfile:
         headers = {"Authorization": f"Bearer {access_token}"}
         display_name = mail = photo_type = None
         photo = None
@@ -76,7 +90,11 @@ class GraphClient:
         return profile
 
     def _remember(self, user_id: str, profile: GraphProfile, seconds: float) -> None:
+        previous = self._cache.pop(user_id, None)
+        if previous is not None:
+            self._cached_bytes -= len(previous[1].photo or b"")
         self._cache[user_id] = (time.monotonic() + seconds, profile)
-        self._cache.move_to_end(user_id)
-        while len(self._cache) > MAX_CACHED_USERS:
-            self._cache.popitem(last=False)
+        self._cached_bytes += len(profile.photo or b"")
+        while len(self._cache) > MAX_CACHED_USERS or self._cached_bytes > MAX_CACHED_BYTES:
+            _, (_, dropped) = self._cache.popitem(last=False)
+            self._cached_bytes -= len(dropped.photo or b"")

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "ES256")
 CLOCK_SKEW_SECONDS = 60
+MAX_KEY_AGE_SECONDS = 24 * 3600
 
 
 class InvalidToken(Exception):
@@ -44,6 +45,10 @@ class JwksCache:
         self.fetches = 0
 
     async def key(self, kid: str) -> jwt.PyJWK:
+        if time.monotonic() - self._fetched_at >= MAX_KEY_AGE_SECONDS:
+            async with self._lock:  # a retired key stops being trusted within a day
+                if time.monotonic() - self._fetched_at >= MAX_KEY_AGE_SECONDS:
+                    await self._fetch()
         found = self._keys.get(kid)
         if found is not None:
             return found

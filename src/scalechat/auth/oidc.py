@@ -232,13 +232,12 @@ class OidcClient:
             tokens = replace(tokens, refresh_token=refresh_token)
         return tokens
 
-    async def end_session_url(self, id_token: str | None, post_logout_redirect_uri: str) -> str | None:
+    async def end_session_url(self, post_logout_redirect_uri: str) -> str | None:
+        """Where the browser ends the issuer's session, then comes back to `post_logout_redirect_uri`."""
         metadata = await self._directory.metadata()
         if not metadata.end_session_endpoint:
             return None
         params = {"post_logout_redirect_uri": post_logout_redirect_uri, "client_id": self.client_id}
-        if id_token:
-            params["id_token_hint"] = id_token
         separator = "&" if "?" in metadata.end_session_endpoint else "?"
         return metadata.end_session_endpoint + separator + urlencode(params)
 

@@ -57,7 +57,8 @@ class AccessPolicy:
 
     def _check(self, principal: Principal, claims: Mapping[str, Any]) -> None:
         who = {"user_name": principal.name}
-        if self._tenants and (principal.tenant_id or "").lower() not in self._tenants:
+        # Empty only under Easy Auth, whose own settings name the issuer (entra mode requires a list).
+        if self._tenants and "*" not in self._tenants and (principal.tenant_id or "").lower() not in self._tenants:
             raise NotAllowed(
                 f"Your organisation's tenant ({principal.tenant_id or 'unknown'}) is not allowed to use this app.",
                 reason="tenant",

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 RENEW_BEFORE_EXPIRY = timedelta(minutes=5)
 TOUCH_EVERY = timedelta(minutes=1)  # last-seen is written at most this often per session
 LOGIN_TIMEOUT = timedelta(minutes=10)
+RENEWAL_RACE_GRACE_SECONDS = 0.5
 # The claims a session keeps from the ID token (never the tokens themselves).
 KEPT_CLAIMS = ("oid", "tid", "name", "preferred_username", "email", "upn", "roles", "groups", "_claim_names")
 
@@ -53,6 +55,11 @@ def csrf_token_of(cookie: str) -> str:
     """The session's CSRF token: derived from the cookie, useless without reading it."""
     mac = hmac.new(cookie.encode(), b"scalechat csrf", hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def csrf_matches(sent: str | None, cookie: str) -> bool:
+    """Whether `sent` (the X-CSRF-Token header) is this session's token; compared in constant time."""
+    return sent is not None and hmac.compare_digest(sent.encode(), csrf_token_of(cookie).encode())
 
 
 def _cipher(cookie: str) -> AESGCM:
@@ -108,19 +115,25 @@ class SessionManager:
     # --- signing in -----------------------------------------------------------------------
 
     async def begin_login(self, redirect_uri: str, return_to: str, login_hint: str | None) -> tuple[str, str]:
-        """The issuer's authorization URL, and the value of the cookie that binds it to this browser."""
-        url, request = await self._oidc.begin(redirect_uri, return_to, login_hint)
-        binding = new_secret()
-        await self._store.save_login(_digest(binding), _login_record(request), datetime.now(UTC))
-        return url, binding
+        """The issuer's authorization URL, and the login cookie that binds it to this browser.
 
-    async def finish_login(self, binding: str, state: str, code: str, redirect_uri: str) -> tuple[ActiveSession, str]:
+        The cookie carries the sign-in's state, nonce and PKCE verifier (HttpOnly, ten minutes):
+        nothing is written on the server before the user has signed in, so anonymous requests to
+        /auth/login cost no database write. Whoever holds the cookie is the browser that started
+        the sign-in; a crafted one gains nothing, as the code, the verifier and the nonce must match.
+        """
+        url, request = await self._oidc.begin(redirect_uri, return_to, login_hint)
+        record = {**_login_record(request), "started": time.time()}
+        return url, base64.urlsafe_b64encode(orjson.dumps(record)).decode().rstrip("=")
+
+    async def finish_login(
+        self, login_cookie: str, state: str, code: str, redirect_uri: str
+    ) -> tuple[ActiveSession, str]:
         """Redeem the code; return the new session and where to go. Raises SignInFailed."""
-        record = await self._store.take_login(_digest(binding), created_after=datetime.now(UTC) - LOGIN_TIMEOUT)
-        if record is None:
+        request = _login_request(login_cookie)
+        if request is None:
             raise SignInFailed("login_expired", "This sign-in has expired or was already used; sign in again.")
-        request = LoginRequest(**record)
-        if not hmac.compare_digest(request.state, state):
+        if not hmac.compare_digest(request.state.encode(), state.encode()):
             raise SignInFailed("state_mismatch", "The sign-in response does not belong to this browser.")
         tokens = await self._oidc.redeem(code, request, redirect_uri)
         return await self._start(tokens), request.return_to
@@ -167,6 +180,13 @@ class SessionManager:
             return await self._renew(cookie, stored)
         return ActiveSession(cookie, stored.claims, tokens["access_token"], tokens.get("id_token"))
 
+    @staticmethod
+    def _active(cookie: str, stored: StoredSession) -> ActiveSession | None:
+        tokens = _open(cookie, stored.secrets)
+        if tokens is None:
+            return None
+        return ActiveSession(cookie, stored.claims, tokens["access_token"], tokens.get("id_token"))
+
     async def end(self, cookie: str) -> ActiveSession | None:
         """End the session; return what it was (for the issuer's sign-out), None if there was none."""
         session_id = _digest(cookie)
@@ -179,9 +199,7 @@ class SessionManager:
 
     async def purge(self) -> int:
         now = datetime.now(UTC)
-        return await self._store.purge(
-            expired_before=now, idle_before=now - self._idle, logins_before=now - LOGIN_TIMEOUT
-        )
+        return await self._store.purge(expired_before=now, idle_before=now - self._idle)
 
     async def remember_user(self, user: User) -> None:
         await self._store.save_user(user)
@@ -201,6 +219,12 @@ class SessionManager:
                 try:
                     renewed = await self._oidc.refresh(tokens["refresh_token"], tokens.get("scope"))
                 except SignInFailed as exc:
+                    # Another instance may have renewed this session with the same refresh token
+                    # a moment ago (issuers that rotate refresh tokens refuse the second use).
+                    await asyncio.sleep(RENEWAL_RACE_GRACE_SECONDS)
+                    latest = await self._store.get_session(stored.id)
+                    if latest is not None and latest.version != current.version:
+                        return self._active(cookie, latest)
                     # Revoked, disabled or expired at the issuer: this session is over.
                     log.info("auth.session_renewal_refused", extra={"error_code": exc.code})
                     await self._store.delete_session(stored.id)
@@ -213,9 +237,11 @@ class SessionManager:
                 id_token = renewed.id_token or tokens.get("id_token")
                 # The scope granted at sign-in is asked for again at every renewal.
                 sealed = _seal(cookie, replace(renewed, id_token=id_token, scope=tokens.get("scope")))
-                await self._store.renew_session(
+                if not await self._store.renew_session(
                     stored.id, expected_version=current.version, claims=claims, secrets=sealed
-                )
+                ):
+                    latest = await self._store.get_session(stored.id)  # another instance renewed first
+                    return self._active(cookie, latest) if latest is not None else None
                 log.info("auth.session_renewed")
                 return ActiveSession(cookie, claims, renewed.access_token, id_token)
         finally:
@@ -225,6 +251,23 @@ class SessionManager:
 
 def _kept(claims: dict[str, Any]) -> dict[str, Any]:
     return {key: claims[key] for key in KEPT_CLAIMS if key in claims}
+
+
+_LOGIN_FIELDS = ("state", "nonce", "code_verifier", "return_to")
+
+
+def _login_request(cookie: str) -> LoginRequest | None:
+    """The sign-in the login cookie describes, if it is well formed and under ten minutes old."""
+    try:
+        record = orjson.loads(base64.urlsafe_b64decode(cookie + "=" * (-len(cookie) % 4)))
+        started = float(record["started"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(record, dict) or not all(isinstance(record.get(f), str) for f in _LOGIN_FIELDS):
+        return None
+    if not 0 <= time.time() - started <= LOGIN_TIMEOUT.total_seconds():
+        return None
+    return LoginRequest(**{f: record[f] for f in _LOGIN_FIELDS})
 
 
 def _login_record(request: LoginRequest) -> dict[str, Any]:

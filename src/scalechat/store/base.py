@@ -243,7 +243,7 @@ class StoredSession:
 
 
 class IdentityStore(Protocol):
-    """Users, browser sessions and sign-ins under way. Not scoped by user: the caller holds the
+    """Users and browser sessions. Not scoped by user: the caller holds the
     session's hash, which only the cookie's owner can produce."""
 
     async def save_user(self, user: User) -> None:
@@ -266,12 +266,6 @@ class IdentityStore(Protocol):
 
     async def delete_session(self, session_id: str) -> bool: ...
 
-    async def purge(self, *, expired_before: datetime, idle_before: datetime, logins_before: datetime) -> int:
-        """Remove sessions past their absolute or idle limit and stale sign-ins; return the sessions removed."""
-        ...
-
-    async def save_login(self, login_id: str, request: dict[str, Any], created_at: datetime) -> None: ...
-
-    async def take_login(self, login_id: str, *, created_after: datetime) -> dict[str, Any] | None:
-        """Remove the sign-in and return it, if it is there and recent enough: each is used once."""
+    async def purge(self, *, expired_before: datetime, idle_before: datetime) -> int:
+        """Remove sessions past their absolute or idle limit; return how many."""
         ...

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scalechat.domain import User
 from scalechat.store.base import StoredSession
-from scalechat.store.sql.tables import auth_logins, auth_sessions, users
+from scalechat.store.sql.tables import auth_sessions, users
 
 
 class SqlIdentityStore:
@@ -102,27 +102,11 @@ class SqlIdentityStore:
             result = await conn.execute(delete(auth_sessions).where(auth_sessions.c.id == session_id))
         return bool(result.rowcount)
 
-    async def purge(self, *, expired_before: datetime, idle_before: datetime, logins_before: datetime) -> int:
+    async def purge(self, *, expired_before: datetime, idle_before: datetime) -> int:
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 delete(auth_sessions).where(
                     or_(auth_sessions.c.expires_at < expired_before, auth_sessions.c.last_seen_at < idle_before)
                 )
             )
-            await conn.execute(delete(auth_logins).where(auth_logins.c.created_at < logins_before))
         return int(result.rowcount or 0)
-
-    async def save_login(self, login_id: str, request: dict[str, Any], created_at: datetime) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(insert(auth_logins).values(id=login_id, request=request, created_at=created_at))
-
-    async def take_login(self, login_id: str, *, created_after: datetime) -> dict[str, Any] | None:
-        async with self._engine.begin() as conn:
-            row = (await conn.execute(select(auth_logins).where(auth_logins.c.id == login_id))).first()
-            if row is None:
-                return None
-            result = await conn.execute(delete(auth_logins).where(auth_logins.c.id == login_id))
-        if not result.rowcount or row.created_at <= created_after:
-            return None  # taken by a concurrent callback, or too old
-        request: dict[str, Any] = row.request
-        return request

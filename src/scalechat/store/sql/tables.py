@@ -142,12 +142,3 @@ auth_sessions = Table(
     Index("ix_auth_sessions_user", "user_id"),
     Index("ix_auth_sessions_expires", "expires_at"),
 )
-
-# A sign-in under way: from /auth/login to /auth/callback, bound to the browser by a cookie.
-auth_logins = Table(
-    "auth_logins",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("request", JSON, nullable=False),
-    Column("created_at", UTCDateTime(), nullable=False),
-)

@@ -1,4 +1,4 @@
-"""Users, browser sign-in sessions and sign-ins under way.
+"""Users and browser sign-in sessions.
 
 Revision ID: 0003
 Revises: 0002
@@ -41,16 +41,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_auth_sessions_user", "auth_sessions", ["user_id"])
     op.create_index("ix_auth_sessions_expires", "auth_sessions", ["expires_at"])
-    op.create_table(
-        "auth_logins",
-        sa.Column("id", sa.String(64), primary_key=True),
-        sa.Column("request", sa.JSON, nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("auth_logins")
     op.drop_index("ix_auth_sessions_expires", "auth_sessions")
     op.drop_index("ix_auth_sessions_user", "auth_sessions")
     op.drop_table("auth_sessions")
