@@ -69,10 +69,10 @@ def main() -> None:
                     results["bearer token"] = measure(client, path, args.requests)
         finally:
             idp.close()
-    print(f"| auth | p50 ms | p95 ms | p99 ms |  ({args.requests} sequential requests, GET {path})")  # noqa: T201
-    print("|---|---|---|---|")  # noqa: T201
+    print(f"| auth | p50 ms | p95 ms | p99 ms |  ({args.requests} sequential requests, GET {path})")
+    print("|---|---|---|---|")
     for name, numbers in results.items():
-        print(f"| {name} | {numbers['p50_ms']} | {numbers['p95_ms']} | {numbers['p99_ms']} |")  # noqa: T201
+        print(f"| {name} | {numbers['p50_ms']} | {numbers['p95_ms']} | {numbers['p99_ms']} |")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

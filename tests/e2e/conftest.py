@@ -36,6 +36,30 @@ CHROMIUM_ARGS = [
 ]
 
 
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the page as it is now.
+
+    axe is evaluated through the DevTools protocol, which the page's CSP does not apply to;
+    the app itself never runs inline script.
+    """
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `make web-setup`")
+    page.evaluate(AXE.read_text() + "\n;undefined")
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, { resultTypes: ["violations"] });
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+            }));
+        }"""
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
 def web_build_dir() -> Path:
     configured = os.environ.get("SCALECHAT_WEB_DIR")
     directory = Path(configured) if configured else ROOT / "src" / "scalechat" / "static"

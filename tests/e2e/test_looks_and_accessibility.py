@@ -6,38 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ROOT, ask, create_conversation, new_context, screenshot
+from tests.e2e.conftest import ask, axe_violations, create_conversation, new_context, screenshot
 from tests.support import ServerProcess
 
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations on the page as it is now.
-
-    axe is evaluated through the DevTools protocol, which the page's CSP does not apply to;
-    the app itself never runs inline script.
-    """
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run `make web-setup`")
-    page.evaluate(AXE.read_text() + "\n;undefined")
-    violations: list[dict[str, Any]] = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, { resultTypes: ["violations"] });
-            return result.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
-            }));
-        }"""
-    )
-    return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import new_context, screenshot, watch_errors, web_build_dir
+from tests.e2e.conftest import axe_violations, new_context, screenshot, watch_errors, web_build_dir
 from tests.identity_provider import Idp
 from tests.support import ServerProcess, running_server
 
@@ -41,6 +41,7 @@ def test_sign_in_chat_see_photo_sign_out(browser: Browser, entra_server: ServerP
     page.goto("/")
     expect(page.get_by_role("button", name="Sign in with Microsoft")).to_be_visible()
     screenshot(page, "sign-in-page")
+    assert axe_violations(page) == []
 
     sign_in_as(page, "Alice Admin (alice@contoso.test)")
     # Back in the app, where sign-in started.
@@ -92,6 +93,7 @@ def test_signed_in_but_not_allowed(browser: Browser, entra_server: ServerProcess
     expect(page.get_by_text("Carol NoRole")).to_be_visible()
     expect(page.get_by_text("Chat.User")).to_be_visible()  # the server's detail: which role is missing
     screenshot(page, "not-allowed-page")
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in with Microsoft")).to_be_visible(timeout=15_000)
     context.close()
@@ -117,5 +119,19 @@ def test_a_session_that_ends_mid_use_loses_nothing(browser: Browser, entra_serve
     # The issuer still knows Bob (single sign-on), so no account picker this time.
     # Back where the user was, with the unsent question in the message box.
     expect(page.get_by_role("textbox", name="Message")).to_have_value(question)
+    context.close()
+    assert not errors, "the page reported errors:\n" + "\n".join(errors)
+
+
+def test_sign_in_page_in_japanese_and_dark(browser: Browser, entra_server: ServerProcess) -> None:
+    context = new_context(browser, entra_server, locale="ja-JP", color_scheme="dark")
+    page = context.new_page()
+    errors = watch_errors(page, expected_statuses=(401,))
+    page.goto("/?auth_error=access_denied")
+    expect(page.get_by_role("heading", name="scalechat")).to_be_visible()
+    expect(page.get_by_role("alert")).to_be_visible()  # the sign-in error, in Japanese
+    assert "auth_error" not in page.url
+    screenshot(page, "sign-in-page-ja-dark")
+    assert axe_violations(page) == []
     context.close()
     assert not errors, "the page reported errors:\n" + "\n".join(errors)
