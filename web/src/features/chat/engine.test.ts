@@ -244,6 +244,26 @@ describe("ChatEngine", () => {
     );
   });
 
+  it("stops by the temporary id a button still holds after the answer got its real id", async () => {
+    const wire = sseBody();
+    api.POST.mockImplementation((path: string) =>
+      path === "/api/messages/{message_id}/stop"
+        ? Promise.resolve({ data: { ...cached().messages[1]!, id: "a2", status: "stopped" } })
+        : Promise.resolve({ data: wire.body }),
+    );
+    engine.send("c", "Stop me", "a1");
+    const temporary = cached().current_message_id!;
+    await settle();
+    wire.send("message.created", { user_message_id: "q2", assistant_message_id: "a2" });
+    await settle();
+    // A Stop button rendered before the rename still passes the temporary id.
+    await engine.stop("c", temporary);
+    expect(api.POST).toHaveBeenLastCalledWith(
+      "/api/messages/{message_id}/stop",
+      expect.objectContaining({ params: { path: { message_id: "a2" } } }),
+    );
+  });
+
   it("switches branch optimistically and undoes it when the server refuses", async () => {
     api.PATCH.mockRejectedValue(new ApiError(422, "invalid_message", "No."));
     const switching = engine.switchBranch("c", "q1");

@@ -79,6 +79,8 @@ const text = (value: unknown): string | null => (typeof value === "string" ? val
 export class ChatEngine {
   readonly streams: StreamStore;
   private readonly sessions = new Map<string, Session>();
+  /** Temporary answer ids and the real ids the server gave them (a few short strings per answer sent). */
+  private readonly renamed = new Map<string, string>();
   /** How answers this tab followed to their end ended, newest last (bounded: see remember). */
   private readonly ended = new Map<string, Partial<Message>>();
   private readonly retries = new Map<string, LocalRetry>();
@@ -210,7 +212,9 @@ export class ChatEngine {
   }
 
   /** Stop an answer now; the server keeps the partial text as `stopped`. */
-  async stop(conversationId: string, answerId: string): Promise<void> {
+  async stop(conversationId: string, requestedId: string): Promise<void> {
+    // A button rendered before the answer got its real id still holds the temporary one.
+    const answerId = this.renamed.get(requestedId) ?? requestedId;
     const session = this.sessions.get(answerId);
     if (session && !session.named) {
       session.stopRequested = true; // sent as soon as the answer has its real id
@@ -447,6 +451,7 @@ export class ChatEngine {
     const temporary = session.answerId;
     if (answerId && answerId !== temporary) {
       names.set(temporary, answerId);
+      this.renamed.set(temporary, answerId);
       this.streams.rename(temporary, answerId);
       this.sessions.delete(temporary);
       this.sessions.set(answerId, session);
