@@ -38,16 +38,8 @@ class SqlIdentityStore:
     async def get_user(self, user_id: str) -> User | None:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
-        if row is None:
-            return None
-        return User(
-            id=row.id,
-            tenant_id=row.tenant_id,
-            name=row.name,
-            email=row.email,
-            created_at=row.created_at,
-            last_seen_at=row.last_seen_at,
-        )
+        # The columns are the dataclass's fields, by name.
+        return None if row is None else User(**row._mapping)
 
     async def create_session(self, session: StoredSession) -> None:
         async with self._engine.begin() as conn:
@@ -67,18 +59,7 @@ class SqlIdentityStore:
     async def get_session(self, session_id: str) -> StoredSession | None:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(auth_sessions).where(auth_sessions.c.id == session_id))).first()
-        if row is None:
-            return None
-        return StoredSession(
-            id=row.id,
-            user_id=row.user_id,
-            claims=row.claims,
-            secrets=row.secrets,
-            version=row.version,
-            created_at=row.created_at,
-            last_seen_at=row.last_seen_at,
-            expires_at=row.expires_at,
-        )
+        return None if row is None else StoredSession(**row._mapping)
 
     async def touch_session(self, session_id: str, last_seen_at: datetime) -> None:
         async with self._engine.begin() as conn:

@@ -224,13 +224,19 @@ describe("ChatEngine", () => {
     expect(api.GET).toHaveBeenCalledTimes(3);
   });
 
-  it("stops an answer that has no id yet as soon as it gets one", async () => {
+  /** The next answer streams on `wire`; stopping it answers with a stopped "a2". */
+  function answerThatStops() {
     const wire = sseBody();
     api.POST.mockImplementation((path: string) =>
       path === "/api/messages/{message_id}/stop"
         ? Promise.resolve({ data: { ...cached().messages[1]!, id: "a2", status: "stopped" } })
         : Promise.resolve({ data: wire.body }),
     );
+    return wire;
+  }
+
+  it("stops an answer that has no id yet as soon as it gets one", async () => {
+    const wire = answerThatStops();
     engine.send("c", "Stop me", "a1");
     const temporary = cached().current_message_id!;
     await engine.stop("c", temporary);
@@ -245,12 +251,7 @@ describe("ChatEngine", () => {
   });
 
   it("stops by the temporary id a button still holds after the answer got its real id", async () => {
-    const wire = sseBody();
-    api.POST.mockImplementation((path: string) =>
-      path === "/api/messages/{message_id}/stop"
-        ? Promise.resolve({ data: { ...cached().messages[1]!, id: "a2", status: "stopped" } })
-        : Promise.resolve({ data: wire.body }),
-    );
+    const wire = answerThatStops();
     engine.send("c", "Stop me", "a1");
     const temporary = cached().current_message_id!;
     await settle();
