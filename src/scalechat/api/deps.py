@@ -41,7 +41,7 @@ class Services:
     presets: PresetService = field(init=False)
 
     def __post_init__(self) -> None:
-        self.messages = MessageService(self.store, self.settings)
+        self.messages = MessageService(self.store, self.generations, self.settings)
         self.presets = PresetService(self.store, self.catalog, self.settings)
 
 

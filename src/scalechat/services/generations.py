@@ -106,6 +106,7 @@ class Generation:
     task: asyncio.Task[None] | None = None
     started_at: float = field(default_factory=time.monotonic)
     first_token_at: float | None = None
+    stored: asyncio.Event = field(default_factory=asyncio.Event)  # the outcome is in the store
 
     @property
     def text(self) -> str:
@@ -209,6 +210,13 @@ class GenerationManager:
     def find(self, user_id: str, message_id: str) -> Generation | None:
         generation = self._live.get(message_id)
         return generation if generation is not None and generation.user_id == user_id else None
+
+    async def settled(self, user_id: str, message_id: str) -> None:
+        """Wait until an answer that has ended is stored. Clients hear `done` before the final write
+        lands; a change they send right away (feedback, an edit) must find the answer finished."""
+        generation = self._live.get(message_id)
+        if generation is not None and generation.user_id == user_id and generation.outcome is not None:
+            await generation.stored.wait()
 
     def overlay(self, messages: list[Message]) -> list[Message]:
         """Messages with the live state of answers being written (text newer than the last checkpoint)."""
@@ -367,6 +375,7 @@ class GenerationManager:
                 await stored
         finally:
             self._live.pop(generation.message_id, None)
+            generation.stored.set()
         self._log_finished(generation, outcome)
 
     @staticmethod

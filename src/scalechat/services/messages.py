@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from scalechat.domain import Feedback, Message, Principal, Rating, Role, now
 from scalechat.errors import Conflict, InvalidRequest, NotFound
+from scalechat.services.generations import GenerationManager
 from scalechat.services.text import check_content, check_text
 from scalechat.settings import Settings
 from scalechat.store.base import ConversationStore
 
 
 class MessageService:
-    def __init__(self, store: ConversationStore, settings: Settings) -> None:
+    def __init__(self, store: ConversationStore, generations: GenerationManager, settings: Settings) -> None:
+        self._generations = generations
         self._store = store
         self._settings = settings
 
     async def edit(self, principal: Principal, message_id: str, *, content: str) -> Message:
         """Replace an answer's text; later questions on its branch are asked with the new text."""
         check_content("answer", content, self._settings.max_content_chars)
+        await self._generations.settled(principal.user_id, message_id)
         edited = await self._store.edit_message(principal.user_id, message_id, content, now())
         if edited is None:
             raise await self._refusal(
@@ -44,6 +47,7 @@ class MessageService:
             created_at=stamp,
             updated_at=stamp,
         )
+        await self._generations.settled(principal.user_id, message_id)
         stored = await self._store.set_feedback(feedback)
         if stored is None:
             raise await self._refusal(principal, message_id, "Only an answer takes feedback.")
