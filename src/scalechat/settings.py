@@ -93,6 +93,12 @@ class AuthSettings(BaseSettings):
     allowed_groups: str = Field(default="", description="Comma-separated group object ids; empty: no group check")
     session_idle_minutes: float = Field(default=480, gt=0, le=60 * 24 * 30)
     session_max_hours: float = Field(default=24, gt=0, le=24 * 90)
+
+    @property
+    def session_max_seconds(self) -> int:
+        """The absolute session limit, as a cookie's Max-Age."""
+        return int(self.session_max_hours * 3600)
+
     oidc_issuer: str | None = Field(
         default=None, validation_alias="OIDC_ISSUER", description="Absent: Entra ID's issuer for AZURE_TENANT_ID"
     )

@@ -127,7 +127,7 @@ async def _finish(
         )
         log.info("auth.signed_in", extra={"user_id": principal.user_id})
     response = RedirectResponse(safe_return_to(return_to), status_code=303)
-    max_age = int(services.settings.auth.session_max_hours * 3600)
+    max_age = services.settings.auth.session_max_seconds
     set_cookie(response, SESSION_COOKIE, session.cookie, secure=secure, max_age=max_age)
     set_cookie(response, CSRF_COOKIE, session.csrf_token, secure=secure, max_age=max_age, script=True)
     return response

@@ -6,7 +6,6 @@ per dependency per request.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from fastapi import Depends, Request
 
 from scalechat.api.security import UNSAFE_METHODS, is_secure
 from scalechat.auth.authenticator import CSRF_COOKIE, Authenticated, Authenticator, cookie_name
-from scalechat.auth.sessions import csrf_matches
+from scalechat.auth.sessions import csrf_matches, same_secret
 from scalechat.domain import Principal
 from scalechat.errors import CsrfRejected
 from scalechat.llm.catalog import ModelCatalog
@@ -69,7 +68,7 @@ def check_double_submit(request: Request, sent: str | None, secure: bool) -> Non
     """Easy Auth's session cookie is App Service's, so its CSRF token is a random cookie of ours
     (set by GET /api/me) that the app's script must echo: another site can neither read nor set it."""
     expected = request.cookies.get(cookie_name(CSRF_COOKIE, secure))
-    if not expected or sent is None or not hmac.compare_digest(sent.encode(), expected.encode()):
+    if not expected or not same_secret(sent, expected):
         raise CsrfRejected(
             "This request needs the X-CSRF-Token header (from the scalechat_csrf cookie).", reason="token"
         )

@@ -60,7 +60,7 @@ async def get_me(
         # The CSRF token under Easy Auth (see deps.check_double_submit): set once, echoed by the app.
         secure = is_secure(request.scope, services.settings.public_url)
         if not request.cookies.get(cookie_name(CSRF_COOKIE, secure)):
-            max_age = int(services.settings.auth.session_max_hours * 3600)
+            max_age = services.settings.auth.session_max_seconds
             set_cookie(response, CSRF_COOKIE, secrets.token_urlsafe(32), secure=secure, max_age=max_age, script=True)
     profile = await _graph_profile(services, authenticated)
     name = (profile.display_name if profile else None) or principal.name

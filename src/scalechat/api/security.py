@@ -104,11 +104,15 @@ def origin_of(scope: Scope, public_url: str | None) -> str:
 
 def is_secure(scope: Scope, public_url: str | None) -> bool:
     """Secure cookies over HTTPS, and everywhere but loopback (plain HTTP is only for a laptop)."""
-    origin = origin_of(scope, public_url)
-    if origin.startswith("https://"):
-        return True
-    host = origin.split("://", 1)[1].rsplit(":", 1)[0] if "]" not in origin else origin.split("://", 1)[1]
-    return not is_loopback(host.split("]")[0].strip("["))
+    scheme, _, host = origin_of(scope, public_url).partition("://")
+    return scheme == "https" or not is_loopback(hostname_of(host))
+
+
+def hostname_of(host: str) -> str:
+    """A Host header without its port: '[::1]:8000' -> '::1', 'example.com:443' -> 'example.com'."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 class SameOriginMiddleware:
@@ -140,11 +144,9 @@ class LoopbackHostMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            host = (_header(scope, b"host") or "").lower()
-            name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
-            if not is_loopback(name):
-                detail = "In local mode only http://127.0.0.1, localhost or [::1] is served."
-                await send_problem(send, 421, "host_not_allowed", "Host not allowed", detail, scope["path"])
-                return
+        host = (_header(scope, b"host") or "").lower() if scope["type"] == "http" else ""
+        if scope["type"] == "http" and not is_loopback(hostname_of(host)):
+            detail = "In local mode only http://127.0.0.1, localhost or [::1] is served."
+            await send_problem(send, 421, "host_not_allowed", "Host not allowed", detail, scope["path"])
+            return
         await self.app(scope, receive, send)

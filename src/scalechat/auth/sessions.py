@@ -57,9 +57,14 @@ def csrf_token_of(cookie: str) -> str:
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
+def same_secret(sent: str | None, expected: str) -> bool:
+    """Constant-time equality of a value a client sent and the one expected (any text, not only ASCII)."""
+    return sent is not None and hmac.compare_digest(sent.encode(), expected.encode())
+
+
 def csrf_matches(sent: str | None, cookie: str) -> bool:
-    """Whether `sent` (the X-CSRF-Token header) is this session's token; compared in constant time."""
-    return sent is not None and hmac.compare_digest(sent.encode(), csrf_token_of(cookie).encode())
+    """Whether `sent` (the X-CSRF-Token header) is this session's token."""
+    return same_secret(sent, csrf_token_of(cookie))
 
 
 def _cipher(cookie: str) -> AESGCM:
@@ -133,7 +138,7 @@ class SessionManager:
         request = _login_request(login_cookie)
         if request is None:
             raise SignInFailed("login_expired", "This sign-in has expired or was already used; sign in again.")
-        if not hmac.compare_digest(request.state.encode(), state.encode()):
+        if not same_secret(state, request.state):
             raise SignInFailed("state_mismatch", "The sign-in response does not belong to this browser.")
         tokens = await self._oidc.redeem(code, request, redirect_uri)
         return await self._start(tokens), request.return_to
