@@ -27,8 +27,7 @@ from scalechat.services.conversations import ConversationService
 from scalechat.services.generations import GenerationManager
 from scalechat.settings import Settings
 from scalechat.simulator.process import SimulatorProcess
-from scalechat.store.sql.identity import SqlIdentityStore
-from scalechat.store.sql.store import SqlConversationStore, create_engine
+from scalechat.store.factory import open_backend
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +37,9 @@ GC_YOUNG_THRESHOLD = 20_000  # CPython's default is 700
 def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.effective_database_url)
-        store = SqlConversationStore(engine)
-        authenticator = Authenticator(settings, SqlIdentityStore(engine))
+        backend = await open_backend(settings)
+        store = backend.store
+        authenticator = Authenticator(settings, backend.identity)
         await authenticator.warm_up()
         interrupted = await store.interrupt_streaming(INTERRUPTED_DETAIL)
         if interrupted:

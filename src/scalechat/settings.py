@@ -118,6 +118,65 @@ class AuthSettings(BaseSettings):
         return self._split(self.allowed_groups)
 
 
+class DatabaseSettings(BaseSettings):
+    """The SQL database's pool and how it is signed in to (the URL itself is DATABASE_URL)."""
+
+    model_config = _config("DATABASE_")
+
+    pool_size: int = Field(default=10, ge=1, le=1000, description="Connections kept open per process (PostgreSQL)")
+    max_overflow: int = Field(default=10, ge=0, le=1000, description="Extra connections allowed under load")
+    auth: Literal["password", "entra"] = Field(
+        default="password",
+        description="entra: sign in to Azure Database for PostgreSQL with a token from the managed identity",
+    )
+
+
+class CosmosSettings(BaseSettings):
+    """Azure Cosmos DB (NoSQL API), under the names the Azure samples use."""
+
+    model_config = _config("AZURE_COSMOSDB_")
+
+    endpoint: str | None = Field(default=None, description="https://<account>.documents.azure.com:443/")
+    key: SecretStr | None = Field(default=None, description="Absent: Entra ID (managed identity, az login)")
+    database: str = Field(default="scalechat", min_length=1, max_length=255)
+    create_containers: bool = Field(
+        default=True,
+        description="Create the database and containers when missing (needs a key or a control-plane role); "
+        "false: only check them and report what is missing",
+    )
+    max_retry_wait_seconds: float = Field(
+        default=10, ge=0, le=300, description="How long one request may wait out 429s before it gives up"
+    )
+    ca_certificate_path: Path | None = Field(
+        default=None, description="Trust this CA for the endpoint (a local emulator's own certificate)"
+    )
+
+
+class PromptLogSettings(BaseSettings):
+    """The prompt log for analytics (the original app's `chat_log`): where to, what, for how long."""
+
+    model_config = _config("PROMPTLOG_")
+
+    sink: Literal["auto", "cosmos", "sql", "jsonl", "off"] = Field(
+        default="auto", description="auto: cosmos when AZURE_COSMOSDB_ENDPOINT is set, else the SQL database"
+    )
+    path: Path | None = Field(default=None, description="Folder of the jsonl files; absent: <data dir>/promptlog")
+    content: Literal["full", "redacted", "metadata"] = Field(
+        default="redacted",
+        description="full: prompts and answers as written; redacted: with e-mail addresses, phone and card "
+        "numbers and PROMPTLOG_REDACT_PATTERNS masked; metadata: no text at all",
+    )
+    redact_patterns: str = Field(
+        default="", description="More regular expressions to mask, separated by newlines or ';;'"
+    )
+    retention_days: int = Field(default=90, ge=0, le=36_500, description="0: keep forever")
+    queue_size: int = Field(default=10_000, ge=1, le=10_000_000, description="Records held in memory for the writer")
+    batch_size: int = Field(default=100, ge=1, le=10_000)
+    outbox_path: Path | None = Field(
+        default=None, description="Where records wait while the sink is down; absent: <data dir>/promptlog-outbox"
+    )
+
+
 class ModelSettings(BaseSettings):
     model_config = _config("MODEL_")
 
@@ -138,6 +197,12 @@ class Settings(BaseSettings):
         default=None, validation_alias="SCALECHAT_WEB_DIR", description="Absent: the web app built into the package"
     )
     database_url: str | None = Field(default=None, description="Absent: SQLite in the data folder")
+    store_backend: Literal["auto", "sql", "cosmos"] = Field(
+        default="auto",
+        validation_alias="STORE_BACKEND",
+        description="Where conversations live; auto: Cosmos DB when AZURE_COSMOSDB_ENDPOINT is set and "
+        "DATABASE_URL is not, else the SQL database",
+    )
     public_url: str | None = Field(
         default=None,
         validation_alias="SCALECHAT_PUBLIC_URL",
@@ -168,6 +233,9 @@ class Settings(BaseSettings):
     azure: AzureIdentitySettings = Field(default_factory=AzureIdentitySettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     model: ModelSettings = Field(default_factory=ModelSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    cosmos: CosmosSettings = Field(default_factory=CosmosSettings)
+    promptlog: PromptLogSettings = Field(default_factory=PromptLogSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -207,6 +275,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "AUTH_MODE=entra needs AZURE_TENANT_ID or AUTH_ALLOWED_TENANTS (use * to let any tenant in)"
             )
+        if self.store_backend == "cosmos" and not self.cosmos.endpoint:
+            raise ValueError("STORE_BACKEND=cosmos needs AZURE_COSMOSDB_ENDPOINT")
+        if self.promptlog.sink == "cosmos" and not self.cosmos.endpoint:
+            raise ValueError("PROMPTLOG_SINK=cosmos needs AZURE_COSMOSDB_ENDPOINT")
+        if self.database.auth == "entra" and not self.effective_database_url.startswith("postgresql"):
+            raise ValueError("DATABASE_AUTH=entra needs a postgresql+asyncpg:// DATABASE_URL")
         if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
             raise ValueError("SCALECHAT_PUBLIC_URL must start with https:// or http://")
         return self
@@ -238,6 +312,27 @@ class Settings(BaseSettings):
         return self.effective_database_url.startswith("sqlite")
 
     @property
+    def conversation_backend(self) -> Literal["sql", "cosmos"]:
+        """Where conversations, presets, users and sessions live."""
+        if self.store_backend != "auto":
+            return self.store_backend
+        return "cosmos" if self.cosmos.endpoint and not self.database_url else "sql"
+
+    @property
+    def promptlog_sink(self) -> Literal["cosmos", "sql", "jsonl", "off"]:
+        if self.promptlog.sink != "auto":
+            return self.promptlog.sink
+        return "cosmos" if self.cosmos.endpoint else "sql"
+
+    @property
+    def promptlog_path(self) -> Path:
+        return self.promptlog.path or self.data_dir / "promptlog"
+
+    @property
+    def promptlog_outbox_path(self) -> Path:
+        return self.promptlog.outbox_path or self.data_dir / "promptlog-outbox"
+
+    @property
     def provider(self) -> Literal["azure", "openai", "simulator"]:
         if self.model.provider != "auto":
             return self.model.provider
@@ -259,10 +354,17 @@ class Settings(BaseSettings):
         """The effective settings with every secret replaced by '****'."""
         data = self.model_dump(mode="json")
         data["database_url"] = mask_url(self.effective_database_url)
-        for group, key in (("openai", "base_url"), ("simulator", "url"), ("azure_openai", "endpoint")):
+        for group, key in (
+            ("openai", "base_url"),
+            ("simulator", "url"),
+            ("azure_openai", "endpoint"),
+            ("cosmos", "endpoint"),
+        ):
             if data[group][key]:
                 data[group][key] = mask_url(data[group][key])
         data["provider (effective)"] = self.provider
+        data["store_backend (effective)"] = self.conversation_backend
+        data["promptlog sink (effective)"] = self.promptlog_sink
         return data
 
 
@@ -322,6 +424,9 @@ def load_settings(**overrides: Any) -> Settings:
         "azure": AzureIdentitySettings,
         "auth": AuthSettings,
         "model": ModelSettings,
+        "database": DatabaseSettings,
+        "cosmos": CosmosSettings,
+        "promptlog": PromptLogSettings,
     }
     for name, group_type in group_types.items():
         if name in overrides:

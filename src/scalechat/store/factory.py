@@ -1,0 +1,28 @@
+"""Open the storage backend the settings name: SQL (SQLite or PostgreSQL) or Azure Cosmos DB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scalechat.settings import Settings
+from scalechat.store.base import IdentityStore, Store
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """The stores of one backend. `store.aclose()` closes what they share (engine or client)."""
+
+    store: Store
+    identity: IdentityStore
+
+
+async def open_backend(settings: Settings) -> Backend:
+    if settings.conversation_backend == "cosmos":
+        from scalechat.store.cosmos import open_cosmos_backend
+
+        return await open_cosmos_backend(settings)
+    from scalechat.store.sql.identity import SqlIdentityStore
+    from scalechat.store.sql.store import SqlConversationStore, create_engine
+
+    engine = create_engine(settings.effective_database_url)
+    return Backend(SqlConversationStore(engine), SqlIdentityStore(engine))
