@@ -8,7 +8,7 @@ PORT ?= 8000
 NPM ?= npm
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 
-.PHONY: run test lint typecheck bench bench-web setup interop-setup idp-setup uv clean web web-setup web-check api-client api-check
+.PHONY: run test lint typecheck bench bench-web setup interop-setup idp-setup cosmos-setup uv clean web web-setup web-check api-client api-check
 
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -68,7 +68,14 @@ tests/idp/node_modules/.installed: tests/idp/package.json tests/idp/package-lock
 
 idp-setup: tests/idp/node_modules/.installed
 
-test: setup lint typecheck api-check web-check web interop-setup idp-setup
+# The Cosmos DB test server (tests/cosmos, npm @vercel/cosmosdb-server): packages from its lockfile.
+tests/cosmos/node_modules/.installed: tests/cosmos/package.json tests/cosmos/package-lock.json
+	cd tests/cosmos && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+cosmos-setup: tests/cosmos/node_modules/.installed
+
+test: setup lint typecheck api-check web-check web interop-setup idp-setup cosmos-setup
 	$(PY) -m pytest
 
 bench: setup
@@ -79,4 +86,4 @@ bench-web: setup web
 	$(PY) bench/web_first_token.py
 
 clean:
-	rm -rf .venv data .pytest_cache .mypy_cache .ruff_cache web/node_modules tests/idp/node_modules src/scalechat/static
+	rm -rf .venv data .pytest_cache .mypy_cache .ruff_cache web/node_modules tests/idp/node_modules tests/cosmos/node_modules src/scalechat/static

@@ -9,8 +9,9 @@ import pytest
 
 from tests.support import AUTH_PREFIXES, ServerProcess, running_server
 
-# The sign-in tests' identity provider: the `idp` and `make_idp` fixtures.
-pytest_plugins = ["tests.identity_provider"]
+# The sign-in tests' identity provider (`idp`, `make_idp`); a throwaway PostgreSQL (`postgres`, `postgres_url`);
+# the Cosmos DB test server (`cosmos_server`, `cosmos_database`).
+pytest_plugins = ["tests.identity_provider", "tests.postgres_server", "tests.cosmos_server"]
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from scalechat.auth.authenticator import Authenticator
 from scalechat.domain import INTERRUPTED_DETAIL
 from scalechat.llm import tokens
 from scalechat.llm.catalog import build_catalog
+from scalechat.promptlog import open_prompt_log
 from scalechat.services.chat import ChatService
 from scalechat.services.conversations import ConversationService
 from scalechat.services.generations import GenerationManager
@@ -32,6 +33,10 @@ from scalechat.store.factory import open_backend
 log = logging.getLogger(__name__)
 
 GC_YOUNG_THRESHOLD = 20_000  # CPython's default is 700
+
+# How long shutdown may spend sending the prompt log's queue to its sink; the rest waits
+# in the outbox for the next start.
+PROMPTLOG_DRAIN_SECONDS = 10.0
 
 
 def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
@@ -52,7 +57,14 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             simulator_url = simulator.url
         catalog = build_catalog(settings, simulator_url)
         tokens.warm_up()
-        generations = GenerationManager(store, checkpoint_interval=settings.checkpoint_interval_seconds)
+        # Shares the SQL store's engine when there is one (SQLite has a single writer).
+        prompt_log = open_prompt_log(settings, sql_engine=getattr(store, "engine", None))
+        if prompt_log is not None:
+            await prompt_log.start()
+        app.state.prompt_log = prompt_log
+        generations = GenerationManager(
+            store, checkpoint_interval=settings.checkpoint_interval_seconds, prompt_log=prompt_log
+        )
         await generations.start_background()
         app.state.services = Services(
             settings=settings,
@@ -79,6 +91,8 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
         finally:
             purging.cancel()
             await generations.shutdown(settings.shutdown_grace_seconds)
+            if prompt_log is not None:  # after the answers' ends: interrupted ones are logged too
+                await prompt_log.close(PROMPTLOG_DRAIN_SECONDS)
             await authenticator.aclose()
             await catalog.aclose()
             await store.aclose()

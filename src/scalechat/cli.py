@@ -12,6 +12,8 @@ import signal
 import sys
 import threading
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 
 from scalechat.settings import Settings, SettingsError, load_settings
@@ -28,12 +30,22 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from scalechat.app import begin_shutdown, create_app
-    from scalechat.store.sql.migrate import upgrade
+    from scalechat.store.sql.migrate import MigrationFailed, migrate
     from scalechat.telemetry import configure_logging
 
     configure_logging(settings.log_level)
-    if settings.is_embedded_database:
-        upgrade(settings.effective_database_url)
+    # Every instance brings the SQL database up to date on start (on PostgreSQL one at a time,
+    # under an advisory lock), unless it does not use one.
+    if settings.is_embedded_database or settings.conversation_backend == "sql" or settings.promptlog_sink == "sql":
+        try:
+            migrate(settings)
+        except MigrationFailed as exc:
+            return _fail(str(exc))
+    if settings.conversation_backend == "cosmos" or settings.promptlog_sink == "cosmos":
+        from scalechat.store.cosmos import prepare_cosmos
+
+        # Missing or mismatched containers: one line now (CosmosSetupError), not a lifespan traceback.
+        asyncio.run(prepare_cosmos(settings))
     app = create_app(settings)
 
     class Server(uvicorn.Server):
@@ -82,6 +94,29 @@ def _simulate(settings: Settings, host: str, port: int, parent_pid: int | None) 
     return 0
 
 
+def _users(settings: Settings, args: argparse.Namespace) -> int:
+    from scalechat.operations import erase_user, export_user
+
+    if args.users_command == "export":
+        return asyncio.run(export_user(settings, args.user_id, args.output))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            return _fail("refusing to erase a user without --yes when not asked at a terminal")
+        sys.stderr.write(f"Erase everything kept about {args.user_id}? This cannot be undone. Type the id again: ")
+        if input().strip() != args.user_id:
+            return _fail("the id did not match; nothing was erased")
+    return asyncio.run(erase_user(settings, args.user_id))
+
+
+def since_argument(text: str) -> datetime:
+    """A date (2026-11-01) or an ISO time; without an offset, UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date or ISO time: {text!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scalechat", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +129,23 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--port", type=int, default=8001)
     simulate.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     commands.add_parser("config", help="print the effective settings, secrets masked")
+    users = commands.add_parser("users", help="data-subject requests: one user's data exported or erased")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    user_export = user_commands.add_parser("export", help="everything kept about one user, as JSON")
+    user_export.add_argument("user_id", help="the user's id (Entra object id, `oid`; local-user in local mode)")
+    user_export.add_argument("--output", "-o", type=Path, default=None, help="file to write; default: stdout")
+    user_delete = user_commands.add_parser(
+        "delete", help="erase one user's conversations, presets, prompt-log records, profile and sessions"
+    )
+    user_delete.add_argument("user_id")
+    user_delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    promptlog = commands.add_parser("promptlog", help="the prompt log for analytics")
+    promptlog_commands = promptlog.add_subparsers(dest="promptlog_command", required=True)
+    promptlog_export = promptlog_commands.add_parser("export", help="records of a time range, for analysts")
+    promptlog_export.add_argument("--since", required=True, type=since_argument, help="2026-11-01 or an ISO time")
+    promptlog_export.add_argument("--until", type=since_argument, default=None, help="exclusive; default: now")
+    promptlog_export.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl")
+    promptlog_export.add_argument("--output", "-o", type=Path, default=None, help="file; default: stdout (jsonl)")
     commands.add_parser("openapi", help="print the OpenAPI document (the web app's client is generated from it)")
     args = parser.parse_args(argv)
 
@@ -102,11 +154,24 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(settings, args.host or settings.host, args.port or settings.port)
         if args.command == "migrate":
-            from scalechat.store.sql.migrate import upgrade
+            from scalechat.store.sql.migrate import MigrationFailed, migrate
 
-            upgrade(settings.effective_database_url)
+            try:
+                migrate(settings)
+            except MigrationFailed as exc:
+                return _fail(str(exc))
             sys.stdout.write(f"migrated {settings.masked()['database_url']}\n")
             return 0
+        if args.command == "users":
+            return _users(settings, args)
+        if args.command == "promptlog":
+            if args.format == "parquet" and args.output is None:
+                return _fail("--format parquet needs --output FILE")
+            from scalechat.operations import export_prompt_log
+
+            return asyncio.run(
+                export_prompt_log(settings, since=args.since, until=args.until, fmt=args.format, output=args.output)
+            )
         if args.command == "simulate":
             return _simulate(settings, args.host, args.port, args.parent_pid)
         if args.command == "openapi":

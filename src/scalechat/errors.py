@@ -10,6 +10,7 @@
     +-- NotFound                    404: unknown, or owned by someone else (never 403)
     +-- Conflict                    409: the resource is not in a state that allows it
     +-- NotReady                    503: a dependency is not reachable
+    |   +-- StorageBusy             503: the database kept throttling (429) past our wait; carries `retry_after`
     +-- ModelError                  raised by llm/ only; mapped from SDK errors in one place
         +-- RateLimited             429 from the model; carries `retry_after` seconds
         +-- UpstreamUnavailable     5xx, timeouts, connection errors
@@ -110,6 +111,15 @@ class NotReady(ScalechatError):
     status = 503
     code = "not_ready"
     title = "Not ready"
+
+
+class StorageBusy(NotReady):
+    code = "storage_busy"
+    title = "The database is busy"
+
+    def __init__(self, detail: str, *, retry_after: float | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
 
 
 class ModelError(ScalechatError):

@@ -8,8 +8,10 @@ turns a validation failure into one line that names the variable and the problem
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -176,6 +178,18 @@ class PromptLogSettings(BaseSettings):
         default=None, description="Where records wait while the sink is down; absent: <data dir>/promptlog-outbox"
     )
 
+    @field_validator("redact_patterns")
+    @classmethod
+    def _patterns_compile(cls, value: str) -> str:
+        # Checked at start, not at the first record: a typo must stop start-up, not leak text.
+        for source in re.split(r"\n|;;", value):
+            if source.strip():
+                try:
+                    re.compile(source.strip())
+                except re.error as error:
+                    raise ValueError(f"{source.strip()!r} is not a valid regular expression ({error})") from None
+        return value
+
 
 class ModelSettings(BaseSettings):
     model_config = _config("MODEL_")
@@ -245,9 +259,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
-        return value
+        if value is None or value.startswith("sqlite+aiosqlite://"):
+            return value
+        return asyncpg_url(value)
 
     @model_validator(mode="after")
     def _provider_is_complete(self) -> Settings:
@@ -379,6 +393,34 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+# Query options asyncpg takes as text (SQLAlchemy passes them on as keyword arguments).
+_ASYNCPG_OPTIONS = ("ssl", "target_session_attrs", "prepared_statement_cache_size", "passfile", "krbsrvname", "gsslib")
+_SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
+def asyncpg_url(url: str) -> str:
+    """A PostgreSQL URL as SQLAlchemy's asyncpg driver takes it.
+
+    Accepts the postgresql:// and postgres:// forms that Azure and libpq tools print, and their
+    `sslmode=` (asyncpg calls it `ssl=`). Errors name the option, never the URL (it may hold a password).
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("postgresql+asyncpg", "postgresql", "postgres"):
+        raise ValueError("must start with sqlite+aiosqlite://, postgresql+asyncpg:// or postgresql://")
+    address, _, query = rest.partition("?")
+    options: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        option = "ssl" if name == "sslmode" else name
+        if option not in _ASYNCPG_OPTIONS:
+            raise ValueError(f"unknown option {name!r} after '?' (known: sslmode, {', '.join(_ASYNCPG_OPTIONS)})")
+        if option == "ssl" and value not in _SSL_MODES:
+            raise ValueError(f"{name} must be one of {', '.join(_SSL_MODES)}")
+        if options.get(option, value) != value:
+            raise ValueError(f"{option} is given twice, differently (sslmode and ssl are the same option)")
+        options[option] = value
+    return f"postgresql+asyncpg://{address}" + (f"?{urlencode(options)}" if options else "")
 
 
 def mask_url(url: str) -> str:

@@ -27,6 +27,7 @@ from scalechat.errors import Conflict, InvalidRequest, NotFound, NotReady
 from scalechat.llm.base import ChatRequest
 from scalechat.llm.catalog import ModelCatalog
 from scalechat.llm.tokens import TokenCounter
+from scalechat.promptlog.record import LoggedTurn, PromptContext
 from scalechat.services.generations import GenerationManager, StreamEvent, replay_stored
 from scalechat.services.prompt import branch_to, build_prompt
 from scalechat.services.text import check_content
@@ -241,11 +242,30 @@ class ChatService:
             top_p=params.top_p,
             headers=(simulator_headers or {}) if model.info.simulated else {},
         )
+        log_context = None
+        if self._settings.promptlog_sink != "off":
+            log_context = PromptContext(
+                chat_session_id=conversation.id,
+                question_id=question.id,
+                user_id=principal.user_id,
+                user_name=principal.name,
+                tenant_id=principal.tenant_id,
+                prompt=tuple(LoggedTurn(turn.role.value, turn.content) for turn in turns),
+                max_tokens=params.max_tokens,
+                temperature=params.temperature,
+                top_p=params.top_p,
+                past_messages=params.past_messages,
+                deployment=model.info.id,
+                provider=model.info.provider,
+                # Azure names the deployment; the model behind it is what the original logged.
+                model=model.info.tokenizer_model if model.info.provider == "azure" else model.info.id,
+            )
         generation = self._generations.start(
             message_id=answer.id,
             conversation_id=conversation.id,
             user_id=principal.user_id,
             model=model,
             request=request,
+            log_context=log_context,
         )
         return Exchange(question.id, answer.id, self._generations.subscribe(generation))

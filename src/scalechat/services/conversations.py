@@ -154,7 +154,8 @@ class ConversationService:
         """Return (body, media type). JSON holds the whole tree; Markdown the current branch."""
         full = await self.get_with_messages(principal, conversation_id)
         if fmt == "json":
-            return orjson.dumps(conversation_document(full), option=orjson.OPT_INDENT_2).decode(), "application/json"
+            document = conversation_document(full.conversation, full.messages)
+            return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode(), "application/json"
         return self._markdown(full), "text/markdown; charset=utf-8"
 
     @staticmethod

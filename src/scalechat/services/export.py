@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
-if TYPE_CHECKING:
-    from scalechat.services.conversations import ConversationWithMessages
+from scalechat.domain import Conversation, Feedback, Message
 
 
-def conversation_document(full: ConversationWithMessages) -> dict[str, Any]:
-    c = full.conversation
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _feedback(feedback: Feedback | None) -> dict[str, Any] | None:
+    if feedback is None:
+        return None
+    return {
+        "rating": feedback.rating,
+        "reason": feedback.reason,
+        "comment": feedback.comment,
+        "created_at": feedback.created_at.isoformat(),
+        "updated_at": feedback.updated_at.isoformat(),
+    }
+
+
+def conversation_document(c: Conversation, messages: list[Message]) -> dict[str, Any]:
     return {
         "id": c.id,
         "title": c.title,
@@ -30,7 +45,11 @@ def conversation_document(full: ConversationWithMessages) -> dict[str, Any]:
                 "usage": m.usage.model_dump() if m.usage else None,
                 "finish_reason": m.finish_reason,
                 "created_at": m.created_at.isoformat(),
+                # What the user changed by hand, and what they said of the answer.
+                "original_content": m.original_content,
+                "edited_at": _time(m.edited_at),
+                "feedback": _feedback(m.feedback),
             }
-            for m in full.messages
+            for m in messages
         ],
     }

@@ -24,12 +24,14 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from scalechat.domain import INTERRUPTED_DETAIL, Message, MessageStatus, Usage
 from scalechat.errors import ModelError
 from scalechat.llm.base import ChatModel, ChatRequest
 from scalechat.llm.events import Finished, TextDelta, UsageReport
+from scalechat.promptlog.record import PromptContext, PromptLogEntry
 from scalechat.store.base import Checkpoint, ConversationStore, FinishedMessage, MessageOutcome
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,12 @@ STORE_RETRY_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 
 # A retryable failure without a Retry-After still tells the user when to try again.
 DEFAULT_RETRY_AFTER_SECONDS = 10
+
+
+class PromptLogRecorder(Protocol):
+    def record(self, entry: PromptLogEntry) -> None:
+        """Take a finished model call; must neither block nor raise."""
+        ...
 
 
 def terminal_event(outcome: MessageOutcome) -> StreamEvent:
@@ -107,6 +115,8 @@ class Generation:
     started_at: float = field(default_factory=time.monotonic)
     first_token_at: float | None = None
     stored: asyncio.Event = field(default_factory=asyncio.Event)  # the outcome is in the store
+    log_context: PromptContext | None = None  # what the prompt log needs; None: not logged
+    started_wall: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def text(self) -> str:
@@ -122,8 +132,15 @@ class Generation:
 
 
 class GenerationManager:
-    def __init__(self, store: ConversationStore, *, checkpoint_interval: float) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        *,
+        checkpoint_interval: float,
+        prompt_log: PromptLogRecorder | None = None,
+    ) -> None:
         self._store = store
+        self._prompt_log = prompt_log
         self._interval = checkpoint_interval
         self._live: dict[str, Generation] = {}
         # Answers being stored right now, whose generation starts once the write lands.
@@ -196,10 +213,21 @@ class GenerationManager:
             self._starting.discard(message_id)
 
     def start(
-        self, *, message_id: str, conversation_id: str, user_id: str, model: ChatModel, request: ChatRequest
+        self,
+        *,
+        message_id: str,
+        conversation_id: str,
+        user_id: str,
+        model: ChatModel,
+        request: ChatRequest,
+        log_context: PromptContext | None = None,
     ) -> Generation:
         generation = Generation(
-            message_id=message_id, conversation_id=conversation_id, user_id=user_id, model_id=model.info.id
+            message_id=message_id,
+            conversation_id=conversation_id,
+            user_id=user_id,
+            model_id=model.info.id,
+            log_context=log_context,
         )
         self._live[message_id] = generation
         generation.task = asyncio.create_task(self._run(generation, model, request), name=f"gen-{message_id}")
@@ -363,6 +391,7 @@ class GenerationManager:
         generation.outcome = outcome
         generation.dirty = False
         generation.publish(terminal_event(outcome))
+        self._record(generation, outcome)  # after `done` went out; only appends to memory
         finished = FinishedMessage(generation.user_id, generation.message_id, outcome)
         try:
             if self._finisher is None or self._finisher.done():
@@ -377,6 +406,25 @@ class GenerationManager:
             self._live.pop(generation.message_id, None)
             generation.stored.set()
         self._log_finished(generation, outcome)
+
+    def _record(self, generation: Generation, outcome: MessageOutcome) -> None:
+        if self._prompt_log is None or generation.log_context is None:
+            return
+        first = generation.first_token_at
+        self._prompt_log.record(
+            PromptLogEntry(
+                message_id=generation.message_id,
+                context=generation.log_context,
+                answer=outcome.content,
+                status=outcome.status.value,
+                finish_reason=outcome.finish_reason,
+                error_code=outcome.error_code,
+                usage=outcome.usage,
+                started_at=generation.started_wall,
+                first_token_ms=(first - generation.started_at) * 1000 if first is not None else None,
+                total_ms=(time.monotonic() - generation.started_at) * 1000,
+            )
+        )
 
     @staticmethod
     def _log_finished(generation: Generation, outcome: MessageOutcome) -> None:

@@ -21,8 +21,10 @@ async def open_backend(settings: Settings) -> Backend:
         from scalechat.store.cosmos import open_cosmos_backend
 
         return await open_cosmos_backend(settings)
+    from scalechat.store.sql.engine import database_credential, engine_for
     from scalechat.store.sql.identity import SqlIdentityStore
-    from scalechat.store.sql.store import SqlConversationStore, create_engine
+    from scalechat.store.sql.store import SqlConversationStore
 
-    engine = create_engine(settings.effective_database_url)
-    return Backend(SqlConversationStore(engine), SqlIdentityStore(engine))
+    credential = database_credential(settings)  # DATABASE_AUTH=entra; the store closes it
+    engine = engine_for(settings, credential)
+    return Backend(SqlConversationStore(engine, credential=credential), SqlIdentityStore(engine))

@@ -1,7 +1,15 @@
-"""`Store` and `IdentityStore` on Azure Cosmos DB (NoSQL API, async SDK)."""
+"""`Store` and `IdentityStore` on Azure Cosmos DB (NoSQL API, async SDK).
+
+client.py     the client (key or Entra ID, 429 wait cap, own CA) and `ensure_containers`
+documents.py  the containers and how our types are stored in them
+store.py      CosmosConversationStore: conversations, messages, feedback, presets
+identity.py   CosmosIdentityStore: users and browser sessions
+errors.py     SDK errors to ours, in one place
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -10,4 +18,40 @@ if TYPE_CHECKING:
 
 
 async def open_cosmos_backend(settings: Settings) -> Backend:
-    raise NotImplementedError("the Cosmos DB backend is being built (issue 5)")
+    """The Cosmos DB stores, with their containers created or checked.
+
+    Raises `CosmosSetupError` (a `SettingsError`: one line) when the containers are missing and
+    may not be created, differ from what scalechat needs, or the account cannot be reached.
+    """
+    from scalechat.store.cosmos.client import ensure_containers, open_client
+    from scalechat.store.cosmos.documents import CONVERSATIONS, PRESETS, SESSIONS, STORE_CONTAINERS, USERS
+    from scalechat.store.cosmos.identity import CosmosIdentityStore
+    from scalechat.store.cosmos.store import CosmosConversationStore
+    from scalechat.store.factory import Backend
+
+    client = open_client(settings)
+    try:
+        containers = await ensure_containers(
+            client, settings.cosmos.database, STORE_CONTAINERS, create=settings.cosmos.create_containers
+        )
+    except BaseException:
+        await client.close()
+        raise
+    store = CosmosConversationStore(client, containers[CONVERSATIONS.name], containers[PRESETS.name])
+    identity = CosmosIdentityStore(
+        containers[USERS.name], containers[SESSIONS.name], idle=timedelta(minutes=settings.auth.session_idle_minutes)
+    )
+    return Backend(store, identity)
+
+
+async def prepare_cosmos(settings: Settings) -> None:
+    """Create or check the containers before the server starts; `CosmosSetupError` names what is wrong."""
+    from scalechat.store.cosmos.client import ensure_containers, open_client
+    from scalechat.store.cosmos.documents import STORE_CONTAINERS
+
+    client = open_client(settings)
+    try:
+        specs = STORE_CONTAINERS if settings.conversation_backend == "cosmos" else ()
+        await ensure_containers(client, settings.cosmos.database, specs, create=settings.cosmos.create_containers)
+    finally:
+        await client.close()

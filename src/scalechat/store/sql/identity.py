@@ -41,6 +41,13 @@ class SqlIdentityStore:
         # The columns are the dataclass's fields, by name.
         return None if row is None else User(**row._mapping)
 
+    async def delete_user(self, user_id: str) -> bool:
+        # Sessions first, in the same transaction: nobody stays signed in as a user who is gone.
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(auth_sessions).where(auth_sessions.c.user_id == user_id))
+            result = await conn.execute(delete(users).where(users.c.id == user_id))
+        return bool(result.rowcount)
+
     async def create_session(self, session: StoredSession) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(

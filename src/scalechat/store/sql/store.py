@@ -12,19 +12,19 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    event,
     exists,
     func,
     insert,
     literal,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Select
 
 from scalechat.domain import (
@@ -48,29 +48,10 @@ from scalechat.store.base import (
     NewExchange,
     PresetChanges,
 )
+from scalechat.store.sql.engine import TokenCredential, create_engine
 from scalechat.store.sql.tables import conversations, message_feedback, messages, presets
 
-
-def create_engine(url: str) -> AsyncEngine:
-    if url.startswith("sqlite"):
-        # One connection: SQLite has a single writer anyway, and queueing for the connection in
-        # asyncio is far cheaper than threads contending for SQLite's lock (measured by
-        # bench/stream_bench.py: at 100 streams, added first-token p99 fell from ~100 ms to ~18 ms).
-        # No store method holds a connection while asking for another, so this cannot deadlock.
-        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=30, connect_args={"timeout": 30})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_connection: Any, _: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-
-        return engine
-    # No pre-ping: it costs a round trip on every checkout of the hot path; recycle instead.
-    return create_async_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
+__all__ = ["SqlConversationStore", "create_engine"]
 
 
 def _conversation_of(user_id: str, conversation_id: str) -> Select[Any]:
@@ -202,8 +183,9 @@ def _name_taken(name: str) -> Conflict:
 class SqlConversationStore:
     """Implements `Store`: the conversation protocol and the preset protocol."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, credential: TokenCredential | None = None) -> None:
         self._engine = engine
+        self._credential = credential  # Entra ID sign-in: closed with the engine
 
     async def create_conversation(self, conversation: Conversation) -> None:
         async with self._engine.begin() as conn:
@@ -231,11 +213,10 @@ class SqlConversationStore:
     ) -> ConversationPage:
         statement = select(conversations).where(conversations.c.user_id == user_id)
         if cursor is not None:
+            # A row-value comparison: PostgreSQL makes it an index condition on
+            # ix_conversations_user_updated (an OR of the two cases is a filter after the scan).
             statement = statement.where(
-                or_(
-                    conversations.c.updated_at < cursor.updated_at,
-                    and_(conversations.c.updated_at == cursor.updated_at, conversations.c.id < cursor.id),
-                )
+                tuple_(conversations.c.updated_at, conversations.c.id) < tuple_(cursor.updated_at, cursor.id)
             )
         if query:
             pattern = _like_pattern(query.lower())
@@ -462,6 +443,17 @@ class SqlConversationStore:
             )
         return int(result.rowcount or 0)
 
+    async def delete_user_data(self, user_id: str) -> int:
+        # Counts conversations, messages and presets; feedback goes with its message (as on Cosmos DB,
+        # where it is part of the message's document). One transaction: all of it or none.
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(message_feedback).where(message_feedback.c.user_id == user_id))
+            removed = 0
+            for table in (messages, conversations, presets):
+                result = await conn.execute(delete(table).where(table.c.user_id == user_id))
+                removed += int(result.rowcount or 0)
+        return removed
+
     # -- presets -------------------------------------------------------------
 
     async def list_presets(self, user_id: str) -> list[Preset]:
@@ -538,3 +530,5 @@ class SqlConversationStore:
 
     async def aclose(self) -> None:
         await self._engine.dispose()
+        if self._credential is not None:
+            await self._credential.close()

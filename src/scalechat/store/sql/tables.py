@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
 
@@ -141,4 +143,33 @@ auth_sessions = Table(
     Column("expires_at", UTCDateTime(), nullable=False),
     Index("ix_auth_sessions_user", "user_id"),
     Index("ix_auth_sessions_expires", "expires_at"),
+)
+
+# The prompt log (`PROMPTLOG_SINK=sql`): the whole record as JSON (JSONB on PostgreSQL, for
+# analysts' queries), plus the fields analytics filter and group on as columns.
+chat_log = Table(
+    "chat_log",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the answer's message id
+    Column("chat_session_id", String(32), nullable=False),
+    Column("user_id", String(200), nullable=False),
+    Column("tenant_id", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("model", String(200), nullable=True),
+    Column("deployment", String(200), nullable=True),
+    Column("provider", String(32), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("finish_reason", String(32), nullable=True),
+    Column("error_code", String(64), nullable=True),
+    Column("prompt_tokens", Integer, nullable=True),
+    Column("completion_tokens", Integer, nullable=True),
+    Column("total_tokens", Integer, nullable=True),
+    Column("first_token_ms", Float, nullable=True),
+    Column("total_ms", Float, nullable=True),
+    Column("content_mode", String(16), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("document", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+    Index("ix_chat_log_created", "created_at"),
+    Index("ix_chat_log_user_created", "user_id", "created_at"),
+    Index("ix_chat_log_session", "chat_session_id"),
 )

@@ -1,0 +1,137 @@
+"""`scalechat promptlog export`: records of a time range as JSON lines or Parquet, for analysts.
+
+JSON lines keep each document exactly as stored. Parquet flattens it into typed columns
+(one row per model call) that pandas, DuckDB, Spark or Fabric read without a schema of
+their own; the prompt stays a list of (role, content) and the whole document rides along
+as JSON in `document`, so nothing is lost in the flattening.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import orjson
+
+from scalechat.promptlog.record import parse_timestamp
+
+ExportFormat = Literal["jsonl", "parquet"]
+
+ROW_GROUP = 10_000
+
+
+def _parquet_schema() -> Any:
+    import pyarrow as pa
+
+    turn = pa.struct([("role", pa.string()), ("content", pa.string())])
+    return pa.schema(
+        [
+            ("id", pa.string()),
+            ("chat_session_id", pa.string()),
+            ("user_id", pa.string()),
+            ("user_name", pa.string()),
+            ("tenant_id", pa.string()),
+            ("created_at", pa.timestamp("us", tz="UTC")),
+            ("previous_message_id", pa.string()),
+            ("prompt", pa.list_(turn)),
+            ("completion", pa.string()),
+            ("model", pa.string()),
+            ("deployment", pa.string()),
+            ("provider", pa.string()),
+            ("status", pa.string()),
+            ("finish_reason", pa.string()),
+            ("error_code", pa.string()),
+            ("prompt_tokens", pa.int64()),
+            ("completion_tokens", pa.int64()),
+            ("total_tokens", pa.int64()),
+            ("first_token_ms", pa.float64()),
+            ("total_ms", pa.float64()),
+            ("max_tokens", pa.int64()),
+            ("temperature", pa.float64()),
+            ("top_p", pa.float64()),
+            ("past_messages", pa.int64()),
+            ("content_mode", pa.string()),
+            ("schema_version", pa.int64()),
+            ("app_version", pa.string()),
+            ("document", pa.string()),
+        ]
+    )
+
+
+def flatten(document: dict[str, Any]) -> dict[str, Any]:
+    """One document as a Parquet row (see `_parquet_schema`)."""
+    message = document.get("message") or {}
+    attrs = (message.get("other_attr") or [{}])[0] or {}
+    choices = (attrs.get("completion") or {}).get("choices") or [{}]
+    usage = attrs.get("usage") or {}
+    latency = document.get("latency_ms") or {}
+    parameters = document.get("parameters") or {}
+    user = document.get("user") or {}
+    return {
+        "id": document.get("id"),
+        "chat_session_id": document.get("chat_session_id"),
+        "user_id": user.get("user_id"),
+        "user_name": user.get("name"),
+        "tenant_id": document.get("tenant_id"),
+        "created_at": parse_timestamp(document["created_at"]) if document.get("created_at") else None,
+        "previous_message_id": message.get("previous_message_id"),
+        "prompt": [{"role": t.get("role"), "content": t.get("content")} for t in message.get("prompt") or []],
+        "completion": ((choices[0] or {}).get("message") or {}).get("content"),
+        "model": attrs.get("model"),
+        "deployment": document.get("deployment"),
+        "provider": document.get("provider"),
+        "status": document.get("status"),
+        "finish_reason": document.get("finish_reason"),
+        "error_code": document.get("error_code"),
+        "prompt_tokens": usage.get("prompt_tokens"),
+        "completion_tokens": usage.get("completion_tokens"),
+        "total_tokens": usage.get("total_tokens"),
+        "first_token_ms": latency.get("first_token"),
+        "total_ms": latency.get("total"),
+        "max_tokens": parameters.get("max_tokens"),
+        "temperature": parameters.get("temperature"),
+        "top_p": parameters.get("top_p"),
+        "past_messages": parameters.get("past_messages"),
+        "content_mode": document.get("content_mode"),
+        "schema_version": document.get("schema_version"),
+        "app_version": document.get("app_version"),
+        "document": orjson.dumps(document).decode(),
+    }
+
+
+async def write_jsonl(records: AsyncIterator[dict[str, Any]], out: IO[bytes]) -> int:
+    count = 0
+    async for record in records:
+        out.write(orjson.dumps(record) + b"\n")
+        count += 1
+    return count
+
+
+async def write_parquet(records: AsyncIterator[dict[str, Any]], path: Path) -> int:
+    """Written to a temporary file and renamed at the end: a failed export leaves no half file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema()
+    partial = path.with_name(path.name + ".partial")
+    count = 0
+    rows: list[dict[str, Any]] = []
+    try:
+        with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
+
+            def flush() -> None:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows.clear()
+
+            async for record in records:
+                rows.append(flatten(record))
+                count += 1
+                if len(rows) >= ROW_GROUP:
+                    flush()
+            if rows or count == 0:
+                flush()
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count

@@ -1,0 +1,41 @@
+"""Where prompt-log records go: Cosmos DB, the SQL database, JSON-lines files, or nowhere."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scalechat.promptlog.sinks.base import PromptLogSink
+from scalechat.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+__all__ = ["PromptLogSink", "open_sink"]
+
+
+def open_sink(settings: Settings, *, sql_engine: AsyncEngine | None = None) -> PromptLogSink | None:
+    """The sink the settings name (None for `off`), not yet opened.
+
+    `sql_engine`: the conversation store's engine, to share. SQLite has one writer, and a
+    second engine would make chats wait on the log's writes; on PostgreSQL it saves a pool.
+    Without it (the CLI), the sink makes and closes its own.
+    """
+    kind = settings.promptlog_sink
+    if kind == "off":
+        return None
+    if kind == "jsonl":
+        from scalechat.promptlog.sinks.jsonl import JsonlSink
+
+        return JsonlSink(settings.promptlog_path)
+    if kind == "sql":
+        from scalechat.promptlog.sinks.sql import SqlSink
+
+        if sql_engine is not None:
+            return SqlSink(sql_engine)
+        from scalechat.store.sql.engine import database_credential, engine_for
+
+        credential = database_credential(settings)
+        return SqlSink(engine_for(settings, credential), owned=True, credential=credential)
+    from scalechat.promptlog.sinks.cosmos import CosmosSink
+
+    return CosmosSink(settings)

@@ -1,0 +1,122 @@
+"""The Cosmos DB container `chat_log`, as the original app had it: partition key
+/chat_session_id, one item per record, upserted by id; retention by the container's TTL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from azure.cosmos.aio import ContainerProxy, CosmosClient
+from azure.cosmos.exceptions import CosmosResourceNotFoundError
+
+from scalechat.promptlog.record import utc_timestamp
+from scalechat.promptlog.sinks.base import Document
+from scalechat.settings import Settings
+from scalechat.store.cosmos.client import ContainerSpec, ensure_containers, open_client
+
+CONTAINER = "chat_log"
+PARTITION_KEY = "/chat_session_id"
+# Upserts in flight at once per batch: enough to hide round trips, few enough not to be throttled.
+WRITE_CONCURRENCY = 16
+
+
+def chat_log_spec(retention_days: int) -> ContainerSpec:
+    # Cosmos expires items itself: TTL is the retention job (0 days: keep forever).
+    return ContainerSpec(CONTAINER, PARTITION_KEY, default_ttl=retention_days * 86_400 if retention_days > 0 else None)
+
+
+def _clean(item: dict[str, Any]) -> Document:
+    """The record as written: without Cosmos's system properties (_rid, _etag, _ts, ...)."""
+    return {key: value for key, value in item.items() if not key.startswith("_")}
+
+
+class CosmosSink:
+    name = "cosmos"
+
+    def __init__(self, settings: Settings, client: CosmosClient | None = None) -> None:
+        self._settings = settings
+        self._client = client
+        self._owned = client is None  # else shared with the conversation store, which closes it
+        self._container: ContainerProxy | None = None
+
+    async def open(self) -> None:
+        if self._container is not None:
+            return
+        if self._client is None:
+            self._client = open_client(self._settings)
+        containers = await ensure_containers(
+            self._client,
+            self._settings.cosmos.database,
+            [chat_log_spec(self._settings.promptlog.retention_days)],
+            create=self._settings.cosmos.create_containers,
+        )
+        self._container = containers[CONTAINER]
+
+    async def _ready(self) -> ContainerProxy:
+        await self.open()
+        assert self._container is not None
+        return self._container
+
+    async def write(self, documents: list[Document]) -> None:
+        container = await self._ready()
+        gate = asyncio.Semaphore(WRITE_CONCURRENCY)
+
+        async def upsert(document: Document) -> None:
+            async with gate:
+                await container.upsert_item(document)
+
+        # Each upsert stands alone (records of many sessions: many partitions, no batch); a failure
+        # fails the batch, and replaying the ones that landed is harmless.
+        await asyncio.gather(*(upsert(document) for document in documents))
+
+    async def purge(self, older_than: datetime) -> int:
+        """Real Cosmos DB expires records by TTL already; this removes what a TTL-less container
+        (or the test server, which ignores TTL) still holds."""
+        return await self._delete_where("c.created_at < @t", [{"name": "@t", "value": utc_timestamp(older_than)}])
+
+    async def delete_user(self, user_id: str) -> int:
+        return await self._delete_where('c["user"]["user_id"] = @u', [{"name": "@u", "value": user_id}])
+
+    async def _delete_where(self, condition: str, parameters: list[dict[str, Any]]) -> int:
+        container = await self._ready()
+        found = [
+            item
+            async for item in container.query_items(
+                f"SELECT c.id, c.chat_session_id FROM c WHERE {condition}",  # noqa: S608 (constant conditions; values are parameters)
+                parameters=parameters,
+            )
+        ]
+        removed = 0
+        for item in found:
+            try:
+                await container.delete_item(item["id"], partition_key=item["chat_session_id"])
+                removed += 1
+            except CosmosResourceNotFoundError:
+                pass  # gone meanwhile (TTL, or another run): what we wanted
+        return removed
+
+    async def records(self, since: datetime, until: datetime | None = None) -> AsyncIterator[Document]:
+        condition = "c.created_at >= @since"
+        parameters: list[dict[str, Any]] = [{"name": "@since", "value": utc_timestamp(since)}]
+        if until is not None:
+            condition += " AND c.created_at < @until"
+            parameters.append({"name": "@until", "value": utc_timestamp(until)})
+        async for document in self._query(condition, parameters):
+            yield document
+
+    async def records_of_user(self, user_id: str) -> AsyncIterator[Document]:
+        async for document in self._query('c["user"]["user_id"] = @u', [{"name": "@u", "value": user_id}]):
+            yield document
+
+    async def _query(self, condition: str, parameters: list[dict[str, Any]]) -> AsyncIterator[Document]:
+        container = await self._ready()
+        query = f"SELECT * FROM c WHERE {condition} ORDER BY c.created_at"  # noqa: S608 (as above)
+        async for item in container.query_items(query, parameters=parameters):
+            yield _clean(item)
+
+    async def aclose(self) -> None:
+        if self._owned and self._client is not None:
+            await self._client.close()
+        self._client, self._container = (None, None) if self._owned else (self._client, None)

@@ -1,0 +1,154 @@
+"""JSON-lines files, one per UTC day of the records' `created_at`: `chat_log-YYYY-MM-DD.jsonl`.
+
+Appends are one write per file per batch, fsynced, and cut back to the old size when the
+write fails, so a batch is in a file whole or not at all. A file cannot upsert: a batch
+replayed after a crash may be appended twice, so readers keep the last line of each id.
+A lock file serialises writers and rewrites (`delete_user`) across processes, since the
+CLI may erase a user while the server appends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import orjson
+
+from scalechat.promptlog.record import parse_timestamp
+from scalechat.promptlog.sinks.base import Document
+
+FILE_PATTERN = re.compile(r"^chat_log-(\d{4}-\d{2}-\d{2})\.jsonl$")
+
+
+def file_name(day: date) -> str:
+    return f"chat_log-{day.isoformat()}.jsonl"
+
+
+class JsonlSink:
+    name = "jsonl"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    async def open(self) -> None:
+        await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
+
+    async def write(self, documents: list[Document]) -> None:
+        by_day: dict[str, list[bytes]] = {}
+        for document in documents:
+            by_day.setdefault(document["created_at"][:10], []).append(orjson.dumps(document) + b"\n")
+        await asyncio.to_thread(self._append, by_day)
+
+    def _append(self, by_day: dict[str, list[bytes]]) -> None:
+        with self._locked():
+            for day, lines in by_day.items():
+                path = self.folder / file_name(date.fromisoformat(day))
+                with path.open("ab") as file:
+                    size = file.tell()
+                    try:
+                        file.write(b"".join(lines))
+                        file.flush()
+                        os.fsync(file.fileno())
+                    except BaseException:
+                        file.truncate(size)
+                        raise
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with (self.folder / ".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _files(self) -> list[tuple[date, Path]]:
+        if not self.folder.is_dir():
+            return []
+        found = []
+        for path in self.folder.iterdir():
+            match = FILE_PATTERN.match(path.name)
+            if match:
+                found.append((date.fromisoformat(match.group(1)), path))
+        return sorted(found)
+
+    async def purge(self, older_than: datetime) -> int:
+        """Drops whole days: a file goes once every record in it is past `older_than`."""
+        return await asyncio.to_thread(self._purge, older_than.astimezone(UTC))
+
+    def _purge(self, older_than: datetime) -> int:
+        removed = 0
+        with self._locked():
+            for day, path in self._files():
+                if datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC) <= older_than:
+                    removed += path.read_bytes().count(b"\n")
+                    path.unlink()
+        return removed
+
+    async def delete_user(self, user_id: str) -> int:
+        return await asyncio.to_thread(self._delete_user, user_id)
+
+    def _delete_user(self, user_id: str) -> int:
+        removed = 0
+        with self._locked():
+            for _, path in self._files():
+                kept, dropped = [], 0
+                for line in path.read_bytes().splitlines(keepends=True):
+                    if _parse(line).get("user", {}).get("user_id") == user_id:
+                        dropped += 1
+                    else:
+                        kept.append(line)
+                if dropped:
+                    # Written aside and renamed: a crash leaves the old file or the new, never half.
+                    spare = path.with_suffix(".rewrite")
+                    with spare.open("wb") as file:
+                        file.write(b"".join(kept))
+                        file.flush()
+                        os.fsync(file.fileno())
+                    spare.replace(path)
+                    removed += dropped
+        return removed
+
+    async def records(self, since: datetime, until: datetime | None = None) -> AsyncIterator[Document]:
+        since = since.astimezone(UTC)
+        until = until.astimezone(UTC) if until is not None else None
+        for day, path in self._files():
+            if day < since.date() or (until is not None and day > until.date()):
+                continue
+            for document in await asyncio.to_thread(self._read, path):
+                created = parse_timestamp(document["created_at"])
+                if created >= since and (until is None or created < until):
+                    yield document
+
+    async def records_of_user(self, user_id: str) -> AsyncIterator[Document]:
+        for _, path in self._files():
+            for document in await asyncio.to_thread(self._read, path):
+                if document.get("user", {}).get("user_id") == user_id:
+                    yield document
+
+    @staticmethod
+    def _read(path: Path) -> list[Document]:
+        """One day's records, each id once (its last line), oldest first."""
+        latest: dict[str, Document] = {}
+        for line in path.read_bytes().splitlines():
+            document = _parse(line)
+            if "id" in document:
+                latest[document["id"]] = document
+        return sorted(latest.values(), key=lambda d: (d.get("created_at", ""), d["id"]))
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _parse(line: bytes) -> Document:
+    try:
+        document = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return {}  # a line torn by a crash mid-write: nothing to keep
+    return document if isinstance(document, dict) else {}
