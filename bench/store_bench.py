@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.postgres_server import running_postgres  # noqa: E402
 from tests.support import ServerProcess  # noqa: E402
 
 from bench.stream_bench import code_state, percentile  # noqa: E402
@@ -59,7 +60,7 @@ HEAVY_USER = "user-heavy"
 
 # Search terms, chosen by how often the corpus holds them (lower-case, as users type them):
 COMMON_WORD = "report"  # in about half of the answers: the first page fills after a few conversations
-RARE_WORD = "kubernetes"  # in 0.1% of sentences: a few conversations per user, the whole list is scanned
+RARE_WORD = "kubernetes"  # in about 9% of conversations: less than a page per user, so the whole list is scanned
 MISSING_WORD = "xylophonist"  # nowhere: the whole list and every message are scanned
 RARE_SENTENCE_SHARE = 0.001
 
@@ -508,8 +509,6 @@ async def measure_http(
 @contextmanager
 def postgres_database(name: str) -> Iterator[str]:
     """A throwaway PostgreSQL server (tests/postgres_server.py) with an empty database: its URL."""
-    from tests.postgres_server import running_postgres
-
     with running_postgres() as server:
         server.create_database(name)
         yield server.url(name)

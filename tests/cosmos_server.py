@@ -22,7 +22,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ import pytest
 from aiohttp import web
 
 from scalechat.settings import CosmosSettings, Settings, load_settings
+from scalechat.store.factory import Backend
 from tests.support import REPO
 
 COSMOS_DIR = REPO / "tests" / "cosmos"
@@ -193,6 +195,32 @@ def cosmos_settings(server: CosmosServer | ThrottlingProxy, database: str, **cos
     return load_settings(cosmos=CosmosSettings(**values))
 
 
+@pytest.fixture(scope="session")
+def contract_cosmos_database(cosmos_server: CosmosServer) -> Iterator[str]:
+    """The contract suite's one database (its tests use fresh user ids, so they can share it)."""
+    name = fresh_database_name("contract")
+    yield name
+    asyncio.run(_drop_database(cosmos_server, name))
+
+
+def cosmos_contract_backend(request: pytest.FixtureRequest) -> Callable[[], AbstractAsyncContextManager[Backend]]:
+    """The contract suite's opener for the test server (tests/contract/backends.py)."""
+    server: CosmosServer = request.getfixturevalue("cosmos_server")
+    database: str = request.getfixturevalue("contract_cosmos_database")
+
+    @contextlib.asynccontextmanager
+    async def opened() -> AsyncIterator[Backend]:
+        from scalechat.store.cosmos import open_cosmos_backend
+
+        backend = await open_cosmos_backend(cosmos_settings(server, database))
+        try:
+            yield backend
+        finally:
+            await backend.store.aclose()
+
+    return opened
+
+
 class ThrottlingProxy:
     """A plain-HTTP proxy on loopback in front of the server, in a thread of its own (so a server in
     another process can use it too). `throttle(n)` answers the next n document requests with 429 and
@@ -243,6 +271,9 @@ class ThrottlingProxy:
 
     def _run(self) -> None:
         self._loop.run_until_complete(self._serve())
+        # Closed transports finish closing in the loop's next rounds: give them those before the
+        # loop goes, or they are collected later, unclosed, in some other test (a ResourceWarning).
+        self._loop.run_until_complete(asyncio.sleep(0.05))
         self._loop.close()
 
     async def _serve(self) -> None:

@@ -57,8 +57,7 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             simulator_url = simulator.url
         catalog = build_catalog(settings, simulator_url)
         tokens.warm_up()
-        # Shares the SQL store's engine when there is one (SQLite has a single writer).
-        prompt_log = open_prompt_log(settings, sql_engine=getattr(store, "engine", None))
+        prompt_log = open_prompt_log(settings, sql_engine=backend.sql_engine)
         if prompt_log is not None:
             await prompt_log.start()
         app.state.prompt_log = prompt_log

@@ -36,16 +36,18 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     configure_logging(settings.log_level)
     # Every instance brings the SQL database up to date on start (on PostgreSQL one at a time,
     # under an advisory lock), unless it does not use one.
-    if settings.is_embedded_database or settings.conversation_backend == "sql" or settings.promptlog_sink == "sql":
+    if settings.conversation_backend == "sql" or settings.promptlog_sink == "sql":
         try:
             migrate(settings)
         except MigrationFailed as exc:
             return _fail(str(exc))
     if settings.conversation_backend == "cosmos" or settings.promptlog_sink == "cosmos":
+        from scalechat.promptlog.sinks.cosmos import chat_log_spec
         from scalechat.store.cosmos import prepare_cosmos
 
         # Missing or mismatched containers: one line now (CosmosSetupError), not a lifespan traceback.
-        asyncio.run(prepare_cosmos(settings))
+        chat_log = [chat_log_spec(settings.promptlog.retention_days)] if settings.promptlog_sink == "cosmos" else []
+        asyncio.run(prepare_cosmos(settings, chat_log))
     app = create_app(settings)
 
     class Server(uvicorn.Server):

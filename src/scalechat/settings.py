@@ -322,10 +322,6 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'scalechat.db'}"
 
     @property
-    def is_embedded_database(self) -> bool:
-        return self.effective_database_url.startswith("sqlite")
-
-    @property
     def conversation_backend(self) -> Literal["sql", "cosmos"]:
         """Where conversations, presets, users and sessions live."""
         if self.store_backend != "auto":

@@ -84,4 +84,5 @@ def postgresql(request: pytest.FixtureRequest) -> Opener:
 BACKENDS: dict[str, BackendFactory] = {
     "sqlite": sqlite,
     "postgresql": postgresql,
+    "cosmos": lazy("tests.cosmos_server", "cosmos_contract_backend"),
 }

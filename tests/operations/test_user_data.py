@@ -18,6 +18,7 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
+from tests.postgres_server import PostgresServer
 from tests.support import ServerProcess, clean_env, running_server, stream
 
 USER = "local-user"  # local mode: every request is this user
@@ -33,9 +34,16 @@ def scalechat(server: ServerProcess, *args: str, check: bool = True) -> subproce
     return result
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    with running_server(tmp_path_factory.mktemp("user-data"), PROMPTLOG_SINK="jsonl", PROMPTLOG_CONTENT="full") as s:
+@pytest.fixture(scope="module", params=["sqlite+jsonl", "postgresql+sql"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """Conversations in SQLite with the prompt log in files; or both in one PostgreSQL database."""
+    env = {"PROMPTLOG_CONTENT": "full"}
+    if request.param == "sqlite+jsonl":
+        env["PROMPTLOG_SINK"] = "jsonl"
+    else:
+        postgres: PostgresServer = request.getfixturevalue("postgres")
+        env |= {"PROMPTLOG_SINK": "sql", "DATABASE_URL": postgres.url(postgres.fresh_database("ops"))}
+    with running_server(tmp_path_factory.mktemp("user-data"), **env) as s:
         yield s
 
 
@@ -54,7 +62,11 @@ def chat(client: httpx.Client, question: str) -> tuple[str, str]:
 
 
 def prompt_log_ids(server: ServerProcess) -> list[str]:
-    """Ids in the JSON-lines prompt log, once the server's writer has flushed."""
+    """Ids in the prompt log, read from the sink's own storage (not through our code)."""
+    if "DATABASE_URL" in server.env:
+        url = server.env["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+        out = subprocess.run(["psql", url, "-qAtc", "SELECT id FROM chat_log"], capture_output=True, check=True)
+        return out.stdout.decode().split()
     ids: list[str] = []
     for path in sorted((server.data_dir / "promptlog").glob("chat_log-*.jsonl")):
         ids += [orjson.loads(line)["id"] for line in path.read_bytes().splitlines() if line]

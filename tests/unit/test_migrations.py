@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from scalechat.store.sql.migrate import alembic_config, upgrade
 from scalechat.store.sql.tables import metadata
+from tests.postgres_server import PostgresServer
 
 
 def differences(url: str) -> list[Any]:
@@ -31,7 +32,14 @@ def differences(url: str) -> list[Any]:
 
 
 def test_migrations_match_the_tables_and_downgrade(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
+    check_down_and_up(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
+
+
+def test_migrations_match_the_tables_and_downgrade_on_postgresql(postgres: PostgresServer) -> None:
+    check_down_and_up(postgres.url(postgres.create_database("migrations_both_ways")))
+
+
+def check_down_and_up(url: str) -> None:
     upgrade(url)
     assert differences(url) == []
     command.downgrade(alembic_config(url), "0001")

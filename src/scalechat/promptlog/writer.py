@@ -41,6 +41,9 @@ WRITE_TIMEOUT_SECONDS = 10.0
 RETRY_BASE_SECONDS = 0.2
 RETRY_MAX_SECONDS = 30.0
 RETENTION_INTERVAL_SECONDS = 24 * 3600.0
+# How long a part-full batch waits for more records. Answers end one by one; a transaction
+# each would queue in front of the chats' own writes (SQLite shares one connection with them).
+LINGER_SECONDS = 0.25
 
 
 @dataclass(slots=True)
@@ -83,6 +86,7 @@ class PromptLog:
         write_timeout: float = WRITE_TIMEOUT_SECONDS,
         retry_base: float = RETRY_BASE_SECONDS,
         retry_max: float = RETRY_MAX_SECONDS,
+        linger: float = LINGER_SECONDS,
     ) -> None:
         self.sink = sink
         self.outbox = outbox
@@ -91,6 +95,7 @@ class PromptLog:
         self._batch_size = batch_size
         self._retention_days = retention_days
         self._write_timeout = write_timeout
+        self._linger = linger
         self._backoff = Backoff(retry_base, retry_max)
         self._pending: deque[PromptLogEntry] = deque()
         self._held: list[Document] = []  # built, but neither the sink nor the outbox took them yet
@@ -181,6 +186,10 @@ class PromptLog:
             if not self._pending:
                 await self._sleep(None)
                 continue
+            if len(self._pending) < self._batch_size and self._linger > 0:
+                await self._sleep_unless_full(self._linger)
+                if self._closing:
+                    continue
             batch = self._take(self._batch_size)
             documents = self._documents(batch)
             if await self._send(documents):
@@ -281,6 +290,17 @@ class PromptLog:
                 self.stats.failed += 1
                 log.exception("promptlog.document_failed", extra={"message_id": entry.message_id})
         return documents
+
+    async def _sleep_unless_full(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while len(self._pending) < self._batch_size and not self._closing:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await self._wake.wait()
 
     async def _sleep(self, seconds: float | None) -> None:
         self._wake.clear()

@@ -13,7 +13,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from scalechat.settings import Settings
+    from scalechat.store.cosmos.client import ContainerSpec
     from scalechat.store.factory import Backend
 
 
@@ -44,14 +47,15 @@ async def open_cosmos_backend(settings: Settings) -> Backend:
     return Backend(store, identity)
 
 
-async def prepare_cosmos(settings: Settings) -> None:
-    """Create or check the containers before the server starts; `CosmosSetupError` names what is wrong."""
+async def prepare_cosmos(settings: Settings, others: Iterable[ContainerSpec] = ()) -> None:
+    """Create or check the store's containers (and `others`, such as the prompt log's) before the
+    server starts; `CosmosSetupError` names everything that is wrong, in one line."""
     from scalechat.store.cosmos.client import ensure_containers, open_client
     from scalechat.store.cosmos.documents import STORE_CONTAINERS
 
     client = open_client(settings)
     try:
-        specs = STORE_CONTAINERS if settings.conversation_backend == "cosmos" else ()
+        specs = [*(STORE_CONTAINERS if settings.conversation_backend == "cosmos" else ()), *others]
         await ensure_containers(client, settings.cosmos.database, specs, create=settings.cosmos.create_containers)
     finally:
         await client.close()

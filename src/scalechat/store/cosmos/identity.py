@@ -32,14 +32,22 @@ TTL_MARGIN_SECONDS = 60
 
 @maps_cosmos_errors
 class CosmosIdentityStore:
-    def __init__(self, users: ContainerProxy, sessions: ContainerProxy, *, idle: timedelta) -> None:
+    def __init__(
+        self,
+        users: ContainerProxy,
+        sessions: ContainerProxy,
+        *,
+        idle: timedelta,
+        ttl_margin_seconds: int = TTL_MARGIN_SECONDS,
+    ) -> None:
         self._users = users
         self._sessions = sessions
         self._idle = idle
+        self._ttl_margin = ttl_margin_seconds
 
     def _ttl(self, last_seen_at: datetime, expires_at: datetime) -> int:
         ends = min(last_seen_at + self._idle, expires_at)
-        return max(1, math.ceil((ends - datetime.now(UTC)).total_seconds()) + TTL_MARGIN_SECONDS)
+        return max(1, math.ceil((ends - datetime.now(UTC)).total_seconds()) + self._ttl_margin)
 
     # -- users ----------------------------------------------------------------------------------
 

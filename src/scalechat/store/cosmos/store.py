@@ -97,6 +97,11 @@ class CosmosConversationStore:
         self._conversations = conversations
         self._presets = presets
 
+    @property
+    def client(self) -> CosmosClient:
+        """The client, for others to share (the prompt log's sink); the store closes it."""
+        return self._client
+
     # -- reads of one item ----------------------------------------------------------------------
 
     async def _read(self, container: ContainerProxy, user_id: str, item_id: str) -> dict[str, Any] | None:

@@ -85,7 +85,7 @@ messages = Table(
     Column("original_content", Text, nullable=True),
     Column("edited_at", UTCDateTime(), nullable=True),
     Index("ix_messages_conversation_created", "conversation_id", "created_at"),
-    Index("ix_messages_user", "user_id"),
+    Index("ix_messages_user_conversation", "user_id", "conversation_id"),
     Index("ix_messages_status", "status"),
 )
 
