@@ -57,7 +57,7 @@ def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             simulator_url = simulator.url
         catalog = build_catalog(settings, simulator_url)
         tokens.warm_up()
-        prompt_log = open_prompt_log(settings, sql_engine=backend.sql_engine)
+        prompt_log = open_prompt_log(settings, shared=backend)
         if prompt_log is not None:
             await prompt_log.start()
         app.state.prompt_log = prompt_log

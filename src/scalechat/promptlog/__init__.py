@@ -18,15 +18,15 @@ from scalechat.promptlog.writer import PromptLog
 from scalechat.settings import Settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from scalechat.store.factory import Backend
 
 __all__ = ["PromptLog", "PromptLogSink", "open_prompt_log", "open_sink"]
 
 
-def open_prompt_log(settings: Settings, *, sql_engine: AsyncEngine | None = None) -> PromptLog | None:
+def open_prompt_log(settings: Settings, *, shared: Backend | None = None) -> PromptLog | None:
     """The writer for the configured sink, not yet started; None when logging is off.
     Raises ValueError for an invalid PROMPTLOG_REDACT_PATTERNS (the settings check it first)."""
-    sink = open_sink(settings, sql_engine=sql_engine)
+    sink = open_sink(settings, shared=shared)
     if sink is None:
         return None
     config = settings.promptlog

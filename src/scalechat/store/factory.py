@@ -9,6 +9,7 @@ from scalechat.settings import Settings
 from scalechat.store.base import IdentityStore, Store
 
 if TYPE_CHECKING:
+    from azure.cosmos.aio import CosmosClient
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -16,14 +17,15 @@ if TYPE_CHECKING:
 class Backend:
     """The stores of one backend. `store.aclose()` closes what they share (engine or client).
 
-    `sql_engine` is the SQL backend's engine, for the prompt log's SQL sink to share: SQLite has
-    one writer, and a second engine made chats wait on the log (first token p50 168 -> 800 ms at
-    100 streams).
+    `sql_engine` and `cosmos_client` are there for the prompt log's sink to share: SQLite has one
+    writer, and a second engine made chats wait on the log (first token p50 168 -> 800 ms at 100
+    streams); a second Cosmos client would be a second connection pool and credential.
     """
 
     store: Store
     identity: IdentityStore
     sql_engine: AsyncEngine | None = None
+    cosmos_client: CosmosClient | None = None
 
 
 async def open_backend(settings: Settings) -> Backend:

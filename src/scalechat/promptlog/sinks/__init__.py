@@ -8,18 +8,19 @@ from scalechat.promptlog.sinks.base import PromptLogSink
 from scalechat.settings import Settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from scalechat.store.factory import Backend
 
 __all__ = ["PromptLogSink", "open_sink"]
 
 
-def open_sink(settings: Settings, *, sql_engine: AsyncEngine | None = None) -> PromptLogSink | None:
+def open_sink(settings: Settings, *, shared: Backend | None = None) -> PromptLogSink | None:
     """The sink the settings name (None for `off`), not yet opened.
 
-    `sql_engine`: the conversation store's engine, to share. SQLite has one writer, and a
-    second engine would make chats wait on the log's writes; on PostgreSQL it saves a pool.
-    Without it (the CLI), the sink makes and closes its own.
+    `shared`: the conversation store's backend, whose SQL engine or Cosmos client the sink uses
+    when it writes to the same database (see `Backend`). Without it (the CLI), or when the
+    backend is another kind, the sink makes and closes its own.
     """
+    sql_engine = shared.sql_engine if shared is not None else None
     kind = settings.promptlog_sink
     if kind == "off":
         return None
@@ -38,4 +39,4 @@ def open_sink(settings: Settings, *, sql_engine: AsyncEngine | None = None) -> P
         return SqlSink(engine_for(settings, credential), owned=True, credential=credential)
     from scalechat.promptlog.sinks.cosmos import CosmosSink
 
-    return CosmosSink(settings)
+    return CosmosSink(settings, client=shared.cosmos_client if shared is not None else None)

@@ -68,8 +68,10 @@ class CosmosSink:
                 await container.upsert_item(document)
 
         # Each upsert stands alone (records of many sessions: many partitions, no batch); a failure
-        # fails the batch, and replaying the ones that landed is harmless.
-        await asyncio.gather(*(upsert(document) for document in documents))
+        # fails the batch, and replaying the ones that landed is harmless. Concurrent upserts of one
+        # id land in any order, so within a batch only the last of each id is sent.
+        latest = {document["id"]: document for document in documents}
+        await asyncio.gather(*(upsert(document) for document in latest.values()))
 
     async def purge(self, older_than: datetime) -> int:
         """Real Cosmos DB expires records by TTL already; this removes what a TTL-less container

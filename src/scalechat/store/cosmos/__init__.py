@@ -44,7 +44,7 @@ async def open_cosmos_backend(settings: Settings) -> Backend:
     identity = CosmosIdentityStore(
         containers[USERS.name], containers[SESSIONS.name], idle=timedelta(minutes=settings.auth.session_idle_minutes)
     )
-    return Backend(store, identity)
+    return Backend(store, identity, cosmos_client=client)
 
 
 async def prepare_cosmos(settings: Settings, others: Iterable[ContainerSpec] = ()) -> None:
