@@ -45,6 +45,10 @@ def _row(document: Document) -> dict[str, Any]:
     }
 
 
+# About 4 ms of SQLite's connection per transaction with 3 KB prompts (6,000 records/s).
+ROWS_PER_TRANSACTION = 25
+
+
 class SqlSink:
     name = "sql"
 
@@ -66,8 +70,12 @@ class SqlSink:
     async def write(self, documents: list[Document]) -> None:
         # One row per id: PostgreSQL refuses to update the same row twice in one statement.
         rows = list({document["id"]: _row(document) for document in documents}.values())
-        async with self._engine.begin() as conn:
-            await conn.execute(self._upsert(), rows)
+        # Short transactions: on SQLite the log shares the chats' one connection, and a chat waits
+        # for the whole of a transaction in front of it. A failure part-way fails the batch, and
+        # writing the rows that landed again is harmless (upsert by id).
+        for start in range(0, len(rows), ROWS_PER_TRANSACTION):
+            async with self._engine.begin() as conn:
+                await conn.execute(self._upsert(), rows[start : start + ROWS_PER_TRANSACTION])
 
     async def purge(self, older_than: datetime) -> int:
         async with self._engine.begin() as conn:
