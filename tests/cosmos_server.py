@@ -34,7 +34,7 @@ from aiohttp import web
 
 from scalechat.settings import CosmosSettings, Settings, load_settings
 from scalechat.store.factory import Backend
-from tests.support import REPO
+from tests.support import REPO, make_certificate
 
 COSMOS_DIR = REPO / "tests" / "cosmos"
 LAUNCHER = COSMOS_DIR / "launcher.cjs"
@@ -55,20 +55,6 @@ class CosmosServer:
         if self.ca_path is not None:
             env["AZURE_COSMOSDB_CA_CERTIFICATE_PATH"] = str(self.ca_path)
         return {**env, **extra}
-
-
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and localhost (cert, key)."""
-    cert, key = folder / "cosmos.crt", folder / "cosmos.key"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-            "-days", "30", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
 
 
 @contextlib.contextmanager

@@ -54,7 +54,9 @@ def _as_postgres() -> str | None:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+        """`tls`: a certificate and its key (PEM) to serve TLS with; None: plain TCP only."""
+        self.tls = tls
         self.bindir = _bindir()
         self.root: Path | None = None
         self.port = 0
@@ -87,6 +89,14 @@ class PostgresServer:
             f"-p {self.port} -h 127.0.0.1 -k {sock} -c fsync=off -c synchronous_commit=off "
             "-c full_page_writes=off -c max_connections=300"
         )
+        if self.tls is not None:
+            # The server reads its key only if postgres owns it and nobody else may read it.
+            for source, name in zip(self.tls, ("server.crt", "server.key"), strict=True):
+                shutil.copy(source, data / name)
+                (data / name).chmod(0o600)
+                if _as_postgres():
+                    shutil.chown(data / name, "postgres")
+            options += " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
         try:
             self._run(
                 self.bindir / "pg_ctl", "-D", data, "-l", self.root / "pg.log", "-w", "-t", "30", "-o", options, "start"

@@ -24,6 +24,20 @@ SHARED = REPO.parent / "shared"
 FAST_SIMULATOR = {"SIMULATOR_FIRST_TOKEN_MS": "10", "SIMULATOR_CHUNK_INTERVAL_MS": "1"}
 
 
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost (cert, key)."""
+    cert, key = folder / "server.crt", folder / "server.key"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+            "-days", "30", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import math
 import os
 import signal
@@ -44,10 +45,17 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     if settings.conversation_backend == "cosmos" or settings.promptlog_sink == "cosmos":
         from scalechat.promptlog.sinks.cosmos import chat_log_spec
         from scalechat.store.cosmos import prepare_cosmos
+        from scalechat.store.cosmos.client import CosmosUnreachable
 
         # Missing or mismatched containers: one line now (CosmosSetupError), not a lifespan traceback.
         chat_log = [chat_log_spec(settings.promptlog.retention_days)] if settings.promptlog_sink == "cosmos" else []
-        asyncio.run(prepare_cosmos(settings, chat_log))
+        try:
+            asyncio.run(prepare_cosmos(settings, chat_log))
+        except CosmosUnreachable as exc:
+            if settings.conversation_backend == "cosmos":
+                raise
+            # Only the prompt log is there: chats must not wait for it. Its records wait in the outbox.
+            logging.getLogger("scalechat.cli").warning("promptlog.sink_unreachable_at_start", extra={"error": str(exc)})
     app = create_app(settings)
 
     class Server(uvicorn.Server):

@@ -131,6 +131,9 @@ class DatabaseSettings(BaseSettings):
         default="password",
         description="entra: sign in to Azure Database for PostgreSQL with a token from the managed identity",
     )
+    ca_path: Path | None = Field(
+        default=None, description="CA certificates (PEM) to verify the server with; absent: the system's"
+    )
 
 
 class CosmosSettings(BaseSettings):
@@ -295,6 +298,11 @@ class Settings(BaseSettings):
             raise ValueError("PROMPTLOG_SINK=cosmos needs AZURE_COSMOSDB_ENDPOINT")
         if self.database.auth == "entra" and not self.effective_database_url.startswith("postgresql"):
             raise ValueError("DATABASE_AUTH=entra needs a postgresql+asyncpg:// DATABASE_URL")
+        if self.database.auth == "entra" and tls_mode(self.effective_database_url) in ("disable", "allow", "prefer"):
+            raise ValueError(
+                "DATABASE_AUTH=entra sends a token as the password: DATABASE_URL's sslmode must be "
+                "require, verify-ca or verify-full"
+            )
         if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
             raise ValueError("SCALECHAT_PUBLIC_URL must start with https:// or http://")
         return self
@@ -417,6 +425,20 @@ def asyncpg_url(url: str) -> str:
             raise ValueError(f"{option} is given twice, differently (sslmode and ssl are the same option)")
         options[option] = value
     return f"postgresql+asyncpg://{address}" + (f"?{urlencode(options)}" if options else "")
+
+
+def tls_mode(url: str) -> str | None:
+    """The TLS mode a PostgreSQL URL gets: its `ssl=` (from `sslmode=`), else verify-full for any host
+    but this machine. asyncpg's own default, `prefer`, falls back to plain text without a word, and
+    with DATABASE_AUTH=entra the password is a bearer token someone on the path could replay."""
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    explicit = parsed.query.get("ssl")
+    if isinstance(explicit, str):
+        return explicit
+    host = parsed.host or ""
+    return None if not host or is_loopback(host) else "verify-full"
 
 
 def mask_url(url: str) -> str:

@@ -46,5 +46,6 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).propagate = True
     # Our middleware logs each request with its id; uvicorn's access log would log it twice.
     logging.getLogger("uvicorn.access").disabled = True
-    for noisy in ("httpx", "httpx2", "azure.core.pipeline.policies.http_logging_policy"):
+    # Azure SDKs log every request and its headers at INFO (the Cosmos SDK through its own policy).
+    for noisy in ("httpx", "httpx2", "azure.core.pipeline.policies.http_logging_policy", "azure.cosmos"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.cosmos_server import CosmosServer, ThrottlingProxy, fresh_database_name
-from tests.support import FAST_SIMULATOR, ServerProcess, clean_env, stream, text_of
+from tests.support import FAST_SIMULATOR, ServerProcess, clean_env, free_port, stream, text_of
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +123,24 @@ def test_throttling_past_the_wait_becomes_503_with_retry_after(
                 assert http.get("/api/conversations").status_code == 200
         finally:
             process.stop()
+
+
+def test_an_unreachable_prompt_log_account_does_not_stop_the_chat(tmp_path: Path) -> None:
+    """Conversations in SQLite, the prompt log in a Cosmos DB account that cannot be reached: the
+    server starts, chats work, and the record waits in the outbox (nothing waits for the log)."""
+    dead = f"https://127.0.0.1:{free_port()}/"  # nothing listens there
+    env = {**FAST_SIMULATOR, "AZURE_COSMOSDB_ENDPOINT": dead, "AZURE_COSMOSDB_KEY": "a2V5"}
+    env |= {"STORE_BACKEND": "sql", "PROMPTLOG_SINK": "cosmos"}
+    process = ServerProcess(data_dir=tmp_path, env=env)
+    process.start()
+    try:
+        with httpx.Client(base_url=process.url, timeout=30) as http:
+            cid = http.post("/api/conversations", json={}).json()["id"]
+            events = _ask(http, cid, "Is anyone logging this?")
+            assert events[-1][0] == "done" and text_of(events)
+            answer_id = events[0][1]["assistant_message_id"]
+    finally:
+        process.stop()
+    assert "promptlog.sink_unreachable_at_start" in process.log()
+    waiting = "".join(path.read_text() for path in (tmp_path / "promptlog-outbox").rglob("*.jsonl"))
+    assert answer_id in waiting, "the record should wait in the outbox for the account to come back"

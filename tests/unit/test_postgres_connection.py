@@ -3,11 +3,14 @@ passwords, and migrations that several instances start at once."""
 
 from __future__ import annotations
 
+import ssl
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import anyio.to_thread
 import pytest
@@ -15,13 +18,13 @@ from azure.core.credentials import AccessToken
 from sqlalchemy.exc import DBAPIError
 
 from scalechat.domain import Conversation, Parameters
-from scalechat.settings import DatabaseSettings, SettingsError, load_settings
+from scalechat.settings import DatabaseSettings, SettingsError, load_settings, tls_mode
 from scalechat.store.factory import open_backend
 from scalechat.store.sql.engine import POSTGRES_ENTRA_SCOPE, engine_for
 from scalechat.store.sql.migrate import head_revision, upgrade
 from scalechat.store.sql.store import SqlConversationStore
 from tests.postgres_server import PostgresServer
-from tests.support import clean_env
+from tests.support import clean_env, make_certificate
 
 
 @pytest.fixture
@@ -180,3 +183,52 @@ def test_instances_starting_at_once_migrate_one_after_another(postgres: Postgres
     assert [process.returncode for process in processes] == [0, 0, 0], [error[-1500:] for error in errors]
     assert postgres.psql("SELECT version_num FROM alembic_version", database) == head_revision()
     assert postgres.psql("SELECT count(*) FROM conversations", database) == "0"
+
+
+@pytest.mark.parametrize(
+    ("url", "mode"),
+    [
+        ("postgresql+asyncpg://app@chat.postgres.database.azure.com/chat", "verify-full"),  # remote: verified
+        ("postgresql+asyncpg://app@127.0.0.1:5432/chat", None),  # this machine: the driver's default
+        ("postgresql+asyncpg://app@localhost/chat", None),
+        ("postgresql+asyncpg://app@db.example/chat?ssl=require", "require"),  # what was asked for
+    ],
+)
+def test_a_remote_server_gets_verified_tls_unless_told_otherwise(url: str, mode: str | None) -> None:
+    assert tls_mode(url) == mode
+
+
+@pytest.mark.parametrize("sslmode", ["disable", "allow", "prefer"])
+def test_entra_tokens_are_never_sent_where_tls_may_be_off(sslmode: str) -> None:
+    url = f"postgresql://app@chat.postgres.database.azure.com/chat?sslmode={sslmode}"
+    with pytest.raises(SettingsError, match="sslmode must be require, verify-ca or verify-full"):
+        load_settings(database_url=url, database=DatabaseSettings(auth="entra"))
+    load_settings(database_url=url.split("?")[0], database=DatabaseSettings(auth="entra"))  # verify-full
+
+
+@pytest.fixture(scope="module")
+def tls_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PostgresServer, Path]]:
+    cert, key = make_certificate(tmp_path_factory.mktemp("pg-tls"))
+    server = PostgresServer(tls=(cert, key))
+    server.start()
+    try:
+        server.create_database("tls")
+        yield server, cert
+    finally:
+        server.stop()
+
+
+@pytest.mark.anyio
+async def test_verify_full_checks_the_certificate_against_the_given_ca(
+    tls_postgres: tuple[PostgresServer, Path],
+) -> None:
+    server, cert = tls_postgres
+    url = f"postgresql://postgres@127.0.0.1:{server.port}/tls?sslmode=verify-full"
+    trusted = await open_backend(load_settings(database_url=url, database=DatabaseSettings(ca_path=cert)))
+    await trusted.store.ping()
+    await trusted.store.aclose()
+    # The system's CAs do not vouch for this self-signed certificate: refused, not silently trusted.
+    untrusted = await open_backend(load_settings(database_url=url))
+    with pytest.raises(ssl.SSLCertVerificationError):
+        await untrusted.store.ping()
+    await untrusted.store.aclose()

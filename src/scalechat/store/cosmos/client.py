@@ -42,6 +42,11 @@ class CosmosSetupError(SettingsError):
     reached at start-up. One line, naming what to do; never the key."""
 
 
+class CosmosUnreachable(CosmosSetupError):
+    """The account could not be reached at all (network, DNS, TLS): maybe a passing outage,
+    unlike a container that is missing or has the wrong partition key."""
+
+
 class _ScalechatCosmosClient(CosmosClient):
     """A `CosmosClient` that also closes the Entra ID credential made for it."""
 
@@ -180,7 +185,7 @@ async def ensure_containers(
             f"Cosmos DB answered {exc.status_code} while preparing database {database_name!r}"
         ) from None
     except AzureError as exc:
-        raise CosmosSetupError(f"cannot reach Cosmos DB at AZURE_COSMOSDB_ENDPOINT: {type(exc).__name__}") from None
+        raise CosmosUnreachable(f"cannot reach Cosmos DB at AZURE_COSMOSDB_ENDPOINT: {type(exc).__name__}") from None
 
 
 async def _create(client: CosmosClient, database_name: str, specs: list[ContainerSpec]) -> dict[str, ContainerProxy]:

@@ -9,11 +9,15 @@ the migration environment for migrations (it runs on an event loop of its own).
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from scalechat.settings import tls_mode
 
 if TYPE_CHECKING:
     from azure.core.credentials import AccessToken
@@ -58,8 +62,25 @@ def token_password(credential: TokenCredential) -> Callable[[], Awaitable[str]]:
     return password
 
 
+def _tls(url: str, ca_path: Path | None) -> tuple[str, ssl.SSLContext | None]:
+    """The URL and an SSL context for the verifying modes. asyncpg verifies only against a CA file
+    (~/.postgresql/root.crt), not the system's store: give it a context that uses the system's CAs
+    (Azure Database for PostgreSQL's chain to public roots) or DATABASE_CA_PATH."""
+    mode = tls_mode(url)
+    if mode not in ("verify-ca", "verify-full"):
+        return url, None
+    context = ssl.create_default_context(cafile=str(ca_path) if ca_path else None)
+    context.check_hostname = mode == "verify-full"
+    return make_url(url).difference_update_query(["ssl"]).render_as_string(hide_password=False), context
+
+
 def create_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 10, credential: TokenCredential | None = None
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    credential: TokenCredential | None = None,
+    ca_path: Path | None = None,
 ) -> AsyncEngine:
     """The engine for `url`; pool sizes apply to PostgreSQL (DATABASE_POOL_SIZE, DATABASE_MAX_OVERFLOW)."""
     if url.startswith("sqlite"):
@@ -80,6 +101,9 @@ def create_engine(
 
         return engine
     connect_args: dict[str, Any] = {}
+    url, context = _tls(url, ca_path)
+    if context is not None:
+        connect_args["ssl"] = context
     if credential is not None:
         connect_args["password"] = token_password(credential)
     # No pre-ping: it costs a round trip on every checkout of the hot path; recycle instead
@@ -96,4 +120,5 @@ def engine_for(settings: Settings, credential: TokenCredential | None = None) ->
         pool_size=settings.database.pool_size,
         max_overflow=settings.database.max_overflow,
         credential=credential,
+        ca_path=settings.database.ca_path,
     )

@@ -20,13 +20,18 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK_KEY = 0x5CA1EC4A7  # any constant bigint, the same in every instance
 
 
-def alembic_config(database_url: str, credential: Callable[[], TokenCredential | None] | None = None) -> Config:
+def alembic_config(
+    database_url: str,
+    credential: Callable[[], TokenCredential | None] | None = None,
+    ca_path: Path | None = None,
+) -> Config:
     """`credential` makes the Entra ID credential for token sign-in; it is called (and the credential
     closed) inside the migration's own event loop."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = database_url
     config.attributes["credential"] = credential
+    config.attributes["ca_path"] = ca_path
     return config
 
 
@@ -40,14 +45,18 @@ def head_revision() -> str:
 
 
 def upgrade(
-    database_url: str, revision: str = "head", *, credential: Callable[[], TokenCredential | None] | None = None
+    database_url: str,
+    revision: str = "head",
+    *,
+    credential: Callable[[], TokenCredential | None] | None = None,
+    ca_path: Path | None = None,
 ) -> None:
     """Bring the schema up to `revision`. Runs its own event loop: call it outside one."""
     if database_url.startswith("sqlite"):
         path = database_url.split(":///", 1)[1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(database_url, credential), revision)
+    command.upgrade(alembic_config(database_url, credential, ca_path), revision)
 
 
 class MigrationFailed(Exception):
@@ -57,7 +66,11 @@ class MigrationFailed(Exception):
 def migrate(settings: Settings) -> None:
     """Bring the configured SQL database up to date, signing in as the app does."""
     try:
-        upgrade(settings.effective_database_url, credential=lambda: database_credential(settings))
+        upgrade(
+            settings.effective_database_url,
+            credential=lambda: database_credential(settings),
+            ca_path=settings.database.ca_path,
+        )
     except (OSError, DBAPIError, ClientAuthenticationError) as exc:
         # Neither carries the password: asyncpg names the user and host, azure-identity the credential.
         reason: BaseException = exc
