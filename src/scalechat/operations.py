@@ -23,6 +23,9 @@ from scalechat.services.user_data import UserDataService
 from scalechat.settings import Settings
 from scalechat.store.factory import open_backend
 
+# Exports hold what users wrote: created readable by their owner only.
+PRIVATE = 0o600
+
 
 def _say(text: str) -> None:
     sys.stderr.write(text + "\n")
@@ -59,6 +62,8 @@ async def export_user(settings: Settings, user_id: str, output: Path | None) -> 
         sys.stdout.buffer.write(data)
     else:
         partial = output.with_name(output.name + ".partial")
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=PRIVATE)  # the user's own words: readable by the operator only
         partial.write_bytes(data)
         partial.replace(output)
     found = document["user"] is not None or document["conversations"] or document["presets"] or document["prompt_log"]
@@ -100,6 +105,8 @@ async def export_prompt_log(
         else:
             partial = output.with_name(output.name + ".partial")
             try:
+                partial.unlink(missing_ok=True)
+                partial.touch(mode=PRIVATE)
                 with partial.open("wb") as out:
                     count = await write_jsonl(records, out)
                 partial.replace(output)

@@ -92,6 +92,7 @@ def test_export_holds_everything_kept_about_the_user(
     output = tmp_path / "alice.json"
     result = scalechat(server, "users", "export", USER, "--output", str(output))
     document: dict[str, Any] = orjson.loads(output.read_bytes())
+    assert output.stat().st_mode & 0o077 == 0  # the operator's eyes only
 
     assert document["format"] == "scalechat.user-data" and document["user_id"] == USER
     conversation = next(c for c in document["conversations"] if c["id"] == cid)
@@ -145,6 +146,7 @@ def test_prompt_log_exports_as_json_lines_and_parquet(
     path = tmp_path / "log.parquet"
     scalechat(server, "promptlog", "export", "--since", "2000-01-01", "--format", "parquet", "--output", str(path))
     table = pq.read_table(path)
+    assert path.stat().st_mode & 0o077 == 0
     assert table.num_rows == len(exported)
     rows = {row["id"]: row for row in table.to_pylist()}
     some = next(iter(answers))
