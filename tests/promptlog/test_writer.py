@@ -4,12 +4,15 @@ The sink is a real JSON-lines folder; an outage is the folder made unwritable.""
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
+from scalechat.promptlog import record, writer
 from scalechat.promptlog.outbox import Outbox
 from scalechat.promptlog.record import PromptLogEntry
 from scalechat.promptlog.redaction import Redactor
@@ -80,7 +83,7 @@ async def test_a_sink_outage_spills_to_the_outbox_and_replays_in_order_exactly_o
     received = [line["id"] for line in lines(tmp_path)]
     assert received == [e.message_id for e in entries]  # every record once, in the order recorded
     assert log.stats.replayed + log.stats.written == len(entries) and log.stats.replayed >= 55
-    assert not list((tmp_path / "outbox").glob("segment-*"))  # replayed segments are gone
+    assert not list((tmp_path / "outbox").rglob("segment-*"))  # replayed segments are gone
 
 
 async def test_a_full_queue_spills_instead_of_dropping(tmp_path: Path) -> None:
@@ -128,7 +131,7 @@ async def test_the_outbox_holds_only_redacted_text(tmp_path: Path) -> None:
     with folder_unwritable(tmp_path / "log"):
         log.record(make_entry(question="mail me: jane@contoso.com", answer="call +1 555 123 4567"))
         await eventually(lambda: log.outbox.pending == 1)
-        on_disk = b"".join(path.read_bytes() for path in (tmp_path / "outbox").glob("segment-*"))
+        on_disk = b"".join(path.read_bytes() for path in (tmp_path / "outbox").rglob("segment-*"))
         assert b"jane@contoso.com" not in on_disk and b"555 123" not in on_disk and b"[email]" in on_disk
         await log.close(0.2)
 
@@ -190,4 +193,60 @@ async def test_when_the_outbox_disk_fails_too_records_are_held_until_it_returns(
         await eventually(lambda: log.outbox.pending == 30)  # the held ones first, then the rest
     await eventually(lambda: log.waiting == 0)
     await log.close(5)
+    assert [line["id"] for line in lines(tmp_path)] == [e.message_id for e in entries]
+
+
+async def test_when_the_outbox_disk_fails_but_the_sink_works_held_records_go_to_the_sink(tmp_path: Path) -> None:
+    log = make_log(tmp_path)
+    await log.start()
+    entries = [make_entry() for _ in range(150)]
+    with folder_unwritable(tmp_path / "outbox"):
+        with folder_unwritable(tmp_path / "log"):  # a moment with neither: records are held
+            for entry in entries[:20]:
+                log.record(entry)
+            await eventually(lambda: len(log._held) == 20)
+        for entry in entries[20:]:  # the sink is back; the outbox's disk is still broken
+            log.record(entry)
+            await asyncio.sleep(0.001)
+        await eventually(lambda: log.waiting == 0)
+        assert log._held == [] and log.outbox.pending == 0
+    await log.close(5)
+    assert [line["id"] for line in lines(tmp_path)] == [e.message_id for e in entries]  # held ones first
+    assert log.stats.dropped == 0
+
+
+async def test_held_records_are_capped_at_the_queue_size_and_the_dropped_counted(tmp_path: Path) -> None:
+    log = make_log(tmp_path, queue_size=30, batch_size=10)
+    await log.start()
+    entries = [make_entry() for _ in range(100)]
+    with folder_unwritable(tmp_path / "outbox"), folder_unwritable(tmp_path / "log"):
+        for entry in entries:
+            log.record(entry)
+            await asyncio.sleep(0.001)
+        await eventually(lambda: log.stats.dropped + len(log._held) == 100)
+        assert len(log._held) == 30  # the oldest, which go first when a disk or the sink returns
+    await eventually(lambda: log.waiting == 0)
+    await log.close(5)
+    assert log.stats.dropped == 70
+    assert [line["id"] for line in lines(tmp_path)] == [e.message_id for e in entries[:30]]
+
+
+async def test_documents_are_built_off_the_event_loop_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Redacting long prompts takes milliseconds a record: every chat's stream would wait for it.
+    threads: set[int] = set()
+    real_build = record.build_document
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.add(threading.get_ident())
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "build_document", spy)
+    log = make_log(tmp_path, content="redacted", batch_size=10)
+    await log.start()
+    entries = [make_entry(question=f"question {i} from jane@contoso.com") for i in range(55)]
+    for entry in entries:
+        log.record(entry)
+    await eventually(lambda: log.waiting == 0)
+    await log.close(5)
+    assert threads and threading.get_ident() not in threads
     assert [line["id"] for line in lines(tmp_path)] == [e.message_id for e in entries]

@@ -14,7 +14,7 @@ from typing import IO, Any, Literal
 
 import orjson
 
-from scalechat.promptlog.record import parse_timestamp
+from scalechat.promptlog.record import analytics_columns
 
 ExportFormat = Literal["jsonl", "parquet"]
 
@@ -61,43 +61,7 @@ def _parquet_schema() -> Any:
 
 def flatten(document: dict[str, Any]) -> dict[str, Any]:
     """One document as a Parquet row (see `_parquet_schema`)."""
-    message = document.get("message") or {}
-    attrs = (message.get("other_attr") or [{}])[0] or {}
-    choices = (attrs.get("completion") or {}).get("choices") or [{}]
-    usage = attrs.get("usage") or {}
-    latency = document.get("latency_ms") or {}
-    parameters = document.get("parameters") or {}
-    user = document.get("user") or {}
-    return {
-        "id": document.get("id"),
-        "chat_session_id": document.get("chat_session_id"),
-        "user_id": user.get("user_id"),
-        "user_name": user.get("name"),
-        "tenant_id": document.get("tenant_id"),
-        "created_at": parse_timestamp(document["created_at"]) if document.get("created_at") else None,
-        "previous_message_id": message.get("previous_message_id"),
-        "prompt": [{"role": t.get("role"), "content": t.get("content")} for t in message.get("prompt") or []],
-        "completion": ((choices[0] or {}).get("message") or {}).get("content"),
-        "model": attrs.get("model"),
-        "deployment": document.get("deployment"),
-        "provider": document.get("provider"),
-        "status": document.get("status"),
-        "finish_reason": document.get("finish_reason"),
-        "error_code": document.get("error_code"),
-        "prompt_tokens": usage.get("prompt_tokens"),
-        "completion_tokens": usage.get("completion_tokens"),
-        "total_tokens": usage.get("total_tokens"),
-        "first_token_ms": latency.get("first_token"),
-        "total_ms": latency.get("total"),
-        "max_tokens": parameters.get("max_tokens"),
-        "temperature": parameters.get("temperature"),
-        "top_p": parameters.get("top_p"),
-        "past_messages": parameters.get("past_messages"),
-        "content_mode": document.get("content_mode"),
-        "schema_version": document.get("schema_version"),
-        "app_version": document.get("app_version"),
-        "document": orjson.dumps(document).decode(),
-    }
+    return {**analytics_columns(document), "document": orjson.dumps(document).decode()}
 
 
 async def write_jsonl(records: AsyncIterator[dict[str, Any]], out: IO[bytes]) -> int:
@@ -115,6 +79,8 @@ async def write_parquet(records: AsyncIterator[dict[str, Any]], path: Path) -> i
 
     schema = _parquet_schema()
     partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    partial.touch(mode=0o600)  # what users wrote: readable by its owner only
     count = 0
     rows: list[dict[str, Any]] = []
     try:

@@ -133,3 +133,43 @@ def build_document(entry: PromptLogEntry, content_mode: str) -> dict[str, Any]:
         },
         "content_mode": content_mode,
     }
+
+
+def analytics_columns(document: dict[str, Any]) -> dict[str, Any]:
+    """A record's fields as flat columns, for tables and Parquet files (the whole document aside)."""
+    message = document.get("message") or {}
+    attrs = (message.get("other_attr") or [{}])[0] or {}
+    choices = (attrs.get("completion") or {}).get("choices") or [{}]
+    usage = attrs.get("usage") or {}
+    latency = document.get("latency_ms") or {}
+    parameters = document.get("parameters") or {}
+    user = document.get("user") or {}
+    return {
+        "id": document.get("id"),
+        "chat_session_id": document.get("chat_session_id"),
+        "user_id": user.get("user_id"),
+        "user_name": user.get("name"),
+        "tenant_id": document.get("tenant_id"),
+        "created_at": parse_timestamp(document["created_at"]) if document.get("created_at") else None,
+        "previous_message_id": message.get("previous_message_id"),
+        "prompt": [{"role": t.get("role"), "content": t.get("content")} for t in message.get("prompt") or []],
+        "completion": ((choices[0] or {}).get("message") or {}).get("content"),
+        "model": attrs.get("model"),
+        "deployment": document.get("deployment"),
+        "provider": document.get("provider"),
+        "status": document.get("status"),
+        "finish_reason": document.get("finish_reason"),
+        "error_code": document.get("error_code"),
+        "prompt_tokens": usage.get("prompt_tokens"),
+        "completion_tokens": usage.get("completion_tokens"),
+        "total_tokens": usage.get("total_tokens"),
+        "first_token_ms": latency.get("first_token"),
+        "total_ms": latency.get("total"),
+        "max_tokens": parameters.get("max_tokens"),
+        "temperature": parameters.get("temperature"),
+        "top_p": parameters.get("top_p"),
+        "past_messages": parameters.get("past_messages"),
+        "content_mode": document.get("content_mode"),
+        "schema_version": document.get("schema_version"),
+        "app_version": document.get("app_version"),
+    }

@@ -9,11 +9,21 @@ I/O and never raises. One background task does the rest, in order:
   receives records in the order they were recorded; the outbox is replayed with exponential
   backoff and jitter until it is empty, then records go straight to the sink again;
 - when more than `queue_size` records wait in memory (the sink is slower than the chats),
-  they spill to the outbox too instead of growing memory or being dropped.
+  they spill to the outbox too instead of growing memory or being dropped;
+- when the sink refuses a record for good (`RecordRejected`: too large, not storable), the
+  batch is split in halves until the refused records are found; the others are stored and
+  each refused one goes to the outbox's dead-letter file, so one bad record never blocks the log;
+- when the outbox's disk fails too, records are held in memory (at most `queue_size`: beyond
+  that the newest are dropped, counted and logged) and go to the sink, oldest first, as soon as
+  the outbox is empty and the sink takes them.
+
+Documents are built and redacted in a worker thread, `batch_size` at a time: redacting long
+prompts takes milliseconds per record, which the event loop (every chat's stream) must not wait for.
 
 The memory bound is checked between sink writes; a write is cut off after
 `write_timeout` seconds, which bounds how far it can be overrun. A record reaches the sink
-at least once, and every sink stores by record id, so it is stored exactly once.
+at least once (a write that failed part-way is sent again whole), and every sink stores by record
+id, so it is stored exactly once (the jsonl sink's readers keep the last line of each id).
 
 `close()` drains within a time limit: to the sink while it works, else to the outbox, which
 the next start replays. Logs say how many records went where, never what they said.
@@ -29,11 +39,12 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from scalechat.promptlog.outbox import Outbox
 from scalechat.promptlog.record import PromptLogEntry, build_document
 from scalechat.promptlog.redaction import Redactor
-from scalechat.promptlog.sinks.base import Document, PromptLogSink
+from scalechat.promptlog.sinks.base import Document, PromptLogSink, RecordRejected
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +56,8 @@ RETENTION_INTERVAL_SECONDS = 24 * 3600.0
 # each would queue in front of the chats' own writes (SQLite shares one connection with them).
 LINGER_SECONDS = 0.25
 
+Sent = Literal["stored", "failed", "refused"]
+
 
 @dataclass(slots=True)
 class PromptLogStats:
@@ -55,6 +68,8 @@ class PromptLogStats:
     replayed: int = 0  # stored by the sink from the outbox
     failed: int = 0  # could not be turned into a document (a bug): logged, not stored
     sink_errors: int = 0  # failed or timed-out sink writes
+    dead_lettered: int = 0  # refused by the sink for good: in the dead-letter file, not stored
+    dropped: int = 0  # neither the sink nor the outbox's disk took them, and memory was full: lost
 
 
 class Backoff:
@@ -99,6 +114,7 @@ class PromptLog:
         self._backoff = Backoff(retry_base, retry_max)
         self._pending: deque[PromptLogEntry] = deque()
         self._held: list[Document] = []  # built, but neither the sink nor the outbox took them yet
+        self._dead_from_memory = 0  # dead-lettered records that never were in the outbox
         self._wake = asyncio.Event()
         self._next_try = 0.0  # monotonic time of the next replay attempt
         self._sink_ready = False
@@ -123,7 +139,8 @@ class PromptLog:
     def waiting(self) -> int:
         """Records not yet in the sink: in memory (also those being written or spilled) or in the outbox."""
         stats = self.stats
-        return stats.recorded - stats.written - stats.spilled - stats.failed + self.outbox.pending
+        gone = stats.written + stats.spilled + stats.failed + stats.dropped + self._dead_from_memory
+        return stats.recorded - gone + self.outbox.pending
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -151,6 +168,8 @@ class PromptLog:
             if not done:
                 self._writer.cancel()
                 log.error("promptlog.close_timed_out", extra={"left_in_memory": len(self._pending)})
+            else:
+                await asyncio.to_thread(self.outbox.close)  # lets the next start (or a sibling) take it
             if self._pending or self._held:
                 log.error("promptlog.records_lost", extra={"count": len(self._pending) + len(self._held)})
         log.info(
@@ -160,6 +179,8 @@ class PromptLog:
                 "spilled": self.stats.spilled,
                 "replayed": self.stats.replayed,
                 "failed": self.stats.failed,
+                "dead_lettered": self.stats.dead_lettered,
+                "dropped": self.stats.dropped,
                 "in_outbox": self.outbox.pending,
             },
         )
@@ -172,6 +193,9 @@ class PromptLog:
             if self._closing:
                 await self._drain_for_close()
                 return
+            if self._held and self.outbox.empty:
+                await self._send_held()
+                continue
             if not self.outbox.empty or self._held or len(self._pending) >= self._queue_size:
                 # Behind the outbox, or more waiting than memory may hold: to disk, in order.
                 await self._spill(self._take(len(self._pending)))
@@ -190,22 +214,37 @@ class PromptLog:
                 await self._sleep_unless_full(self._linger)
                 if self._closing:
                     continue
-            batch = self._take(self._batch_size)
-            documents = self._documents(batch)
-            if await self._send(documents):
-                self.stats.written += len(documents)
-                self._backoff.reset()
-            else:
-                await self._spill_documents(documents)
+            documents = await self._documents(self._take(self._batch_size))
+            done = await self._deliver(documents, from_outbox=False)
+            if done < len(documents):
+                await self._spill_documents(documents[done:])
+                self._schedule_retry()
+
+    async def _send_held(self) -> None:
+        """Records the outbox's disk refused, oldest first, to the sink: the outbox is empty, so
+        nothing recorded earlier waits, and order holds. When the sink fails too, the disk again."""
+        batch = self._held[: self._batch_size]
+        done = await self._deliver(batch, from_outbox=False)
+        del self._held[:done]
+        if done < len(batch):
+            await self._spill(self._take(len(self._pending)))
+            if not self.outbox.empty:
                 self._schedule_retry()
 
     async def _drain_for_close(self) -> None:
-        while self._pending and self.outbox.empty and not self._held and time.monotonic() < self._deadline:
-            documents = self._documents(self._take(self._batch_size))
-            if await self._send(documents):
-                self.stats.written += len(documents)
-            else:
-                await self._spill_documents(documents)
+        while (self._pending or self._held) and self.outbox.empty and time.monotonic() < self._deadline:
+            if self._held:
+                batch = self._held[: self._batch_size]
+                done = await self._deliver(batch, from_outbox=False)
+                del self._held[:done]
+                if done < len(batch):
+                    break
+                continue
+            documents = await self._documents(self._take(self._batch_size))
+            done = await self._deliver(documents, from_outbox=False)
+            if done < len(documents):
+                await self._spill_documents(documents[done:])
+                break
         await self._spill(self._take(len(self._pending)))  # also one more try for what the disk refused
 
     async def _replay(self) -> None:
@@ -217,24 +256,68 @@ class PromptLog:
             return
         if not documents:
             return
-        if await self._send(documents):
-            # A failure here would leave the segment to be replayed again: harmless (upserts).
+        done = await self._deliver(documents, from_outbox=True)
+        if done:
+            # A failure here leaves the segment to be deleted at the next try (see `Outbox`).
             with contextlib.suppress(OSError):
-                await asyncio.to_thread(self.outbox.advance, len(documents))
-            self.stats.replayed += len(documents)
-            self._backoff.reset()
-            self._next_try = 0.0
-            if self.outbox.empty:
-                log.info("promptlog.outbox_replayed", extra={"replayed": self.stats.replayed})
-        else:
+                await asyncio.to_thread(self.outbox.advance, done)
+        if done < len(documents):
             self._schedule_retry()
+            return
+        self._next_try = 0.0
+        if self.outbox.empty:
+            log.info("promptlog.outbox_replayed", extra={"replayed": self.stats.replayed})
 
-    async def _send(self, documents: list[Document]) -> bool:
+    async def _deliver(self, documents: list[Document], *, from_outbox: bool) -> int:
+        """Send `documents` in order; return how many of the first ones are done with: stored, or
+        refused for good and set aside. Fewer than all: the sink failed, the rest waits."""
+        sent = await self._send(documents)
+        if sent == "stored":
+            if from_outbox:
+                self.stats.replayed += len(documents)
+            else:
+                self.stats.written += len(documents)
+            return len(documents)
+        if sent == "failed":
+            return 0
+        if len(documents) == 1:
+            return 1 if await self._set_aside(documents[0], from_outbox=from_outbox) else 0
+        # Which of them is refused: halves, in order (the good ones of a half are written again:
+        # harmless, every sink stores by id). A few refused records cost O(log n) writes each.
+        half = len(documents) // 2
+        done = await self._deliver(documents[:half], from_outbox=from_outbox)
+        if done < half:
+            return done
+        return half + await self._deliver(documents[half:], from_outbox=from_outbox)
+
+    async def _set_aside(self, document: Document, *, from_outbox: bool) -> bool:
+        try:
+            path = await asyncio.to_thread(self.outbox.dead_letter, [document])
+        except OSError:
+            # Kept where it is (memory or outbox) and refused again at the next try, until the disk works.
+            log.exception("promptlog.dead_letter_failed", extra={"id": document.get("id")})
+            return False
+        self.stats.dead_lettered += 1
+        if not from_outbox:
+            self._dead_from_memory += 1
+        # Ids only: the refused record's text stays in the (0600) file.
+        log.error(
+            "promptlog.record_dead_lettered",
+            extra={
+                "sink": self.sink.name,
+                "id": document.get("id"),
+                "chat_session_id": document.get("chat_session_id"),
+                "file": str(path),
+            },
+        )
+        return True
+
+    async def _send(self, documents: list[Document]) -> Sent:
         if not documents:
-            return True
+            return "stored"
         timeout = min(self._write_timeout, self._deadline - time.monotonic())
         if timeout <= 0:
-            return False
+            return "failed"
         try:
             async with asyncio.timeout(timeout):
                 if not self._sink_ready:
@@ -242,8 +325,12 @@ class PromptLog:
                     self._sink_ready = True
                 await self.sink.write(documents)
             self.stats.batches += 1
-            return True
-        except Exception as error:  # noqa: BLE001 (any failure of the sink means: keep the records, retry)
+            self._backoff.reset()
+            return "stored"
+        except RecordRejected:
+            log.warning("promptlog.sink_refused", extra={"sink": self.sink.name, "count": len(documents)})
+            return "refused"
+        except Exception as error:  # noqa: BLE001 (any other failure of the sink means: keep the records, retry)
             self._sink_ready = False
             self.stats.sink_errors += 1
             # The error's type only: a driver's message may quote the data it failed to write.
@@ -251,10 +338,10 @@ class PromptLog:
                 "promptlog.sink_failed",
                 extra={"sink": self.sink.name, "error": type(error).__name__, "count": len(documents)},
             )
-            return False
+            return "failed"
 
     async def _spill(self, entries: list[PromptLogEntry]) -> None:
-        await self._spill_documents(self._documents(entries))
+        await self._spill_documents(await self._documents(entries))
 
     async def _spill_documents(self, documents: list[Document]) -> None:
         documents = self._held + documents  # those the disk refused last time go first
@@ -264,10 +351,15 @@ class PromptLog:
         try:
             await asyncio.to_thread(self.outbox.append, documents)
         except OSError:
-            # The local disk failed too (full, read-only): hold them in memory and try again;
-            # only a process exit now loses them, and `close` says how many.
-            self._held = documents
-            log.exception("promptlog.outbox_failed", extra={"held": len(documents)})
+            # The local disk failed too (full, read-only): hold them in memory and try again (the
+            # sink first, once the outbox is empty); a process exit loses them, and `close` says how
+            # many. Memory is bounded as the queue is: beyond it, the newest are dropped.
+            self._held = documents[: self._queue_size]
+            dropped = len(documents) - len(self._held)
+            if dropped:
+                self.stats.dropped += dropped
+                log.error("promptlog.records_dropped", extra={"count": dropped, "held": len(self._held)})
+            log.exception("promptlog.outbox_failed", extra={"held": len(self._held)})
             await asyncio.sleep(self._backoff.next_delay())
             return
         self.stats.spilled += len(documents)
@@ -280,16 +372,25 @@ class PromptLog:
     def _take(self, count: int) -> list[PromptLogEntry]:
         return [self._pending.popleft() for _ in range(min(count, len(self._pending)))]
 
-    def _documents(self, entries: list[PromptLogEntry]) -> list[Document]:
-        """Redacted and shaped, here and only here: nothing unredacted reaches a sink or the disk."""
-        documents = []
+    async def _documents(self, entries: list[PromptLogEntry]) -> list[Document]:
+        """Redacted and shaped, here and only here: nothing unredacted reaches a sink or the disk.
+        In a worker thread, a batch at a time, in order (see the module's docstring)."""
+        documents: list[Document] = []
+        for start in range(0, len(entries), self._batch_size):
+            built, failed = await asyncio.to_thread(self._build, entries[start : start + self._batch_size])
+            documents += built
+            self.stats.failed += failed
+        return documents
+
+    def _build(self, entries: list[PromptLogEntry]) -> tuple[list[Document], int]:
+        documents, failed = [], 0
         for entry in entries:
             try:
                 documents.append(build_document(self._redactor.apply(entry), self._redactor.mode))
             except Exception:
-                self.stats.failed += 1
+                failed += 1
                 log.exception("promptlog.document_failed", extra={"message_id": entry.message_id})
-        return documents
+        return documents, failed
 
     async def _sleep_unless_full(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

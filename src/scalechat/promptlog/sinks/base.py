@@ -10,6 +10,13 @@ from typing import Any, Protocol
 Document = dict[str, Any]
 
 
+class RecordRejected(Exception):
+    """The sink refuses one or more of the documents for good (too large, not storable): writing
+    them again cannot succeed. The writer then splits the batch to find them, stores the rest,
+    and sets the refused ones aside (the dead-letter file). Any other exception means "try again".
+    The message names no record content."""
+
+
 class PromptLogSink(Protocol):
     name: str
 
@@ -19,7 +26,8 @@ class PromptLogSink(Protocol):
 
     async def write(self, documents: list[Document]) -> None:
         """Store the documents, replacing any stored with the same `id` (a replay is harmless).
-        Raises when the sink is unreachable; the writer then keeps the batch in the outbox."""
+        Raises `RecordRejected` when a document can never be stored; anything else (unreachable,
+        throttled, timed out) makes the writer keep the batch in the outbox and retry it."""
         ...
 
     async def purge(self, older_than: datetime) -> int:

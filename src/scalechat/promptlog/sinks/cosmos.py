@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+import orjson
 from azure.cosmos.aio import ContainerProxy, CosmosClient
-from azure.cosmos.exceptions import CosmosResourceNotFoundError
+from azure.cosmos.exceptions import CosmosHttpResponseError, CosmosResourceNotFoundError
 
 from scalechat.promptlog.record import utc_timestamp
-from scalechat.promptlog.sinks.base import Document
+from scalechat.promptlog.sinks.base import Document, RecordRejected
 from scalechat.settings import Settings
 from scalechat.store.cosmos.client import ContainerSpec, ensure_containers, open_client
 
@@ -20,6 +22,55 @@ CONTAINER = "chat_log"
 PARTITION_KEY = "/chat_session_id"
 # Upserts in flight at once per batch: enough to hide round trips, few enough not to be throttled.
 WRITE_CONCURRENCY = 16
+# What Cosmos DB answers about an item itself, the same at every retry: 400 (malformed: an id or
+# nesting it refuses), 409 (a unique key taken), 413 (over 2 MB). Not 401/403/404 (keys, roles,
+# a missing container: every item would be refused, and should wait for the fix instead), nor
+# 408/410/429/449/5xx (temporary).
+REFUSED_STATUS = frozenset({400, 409, 413})
+
+
+# Cosmos DB refuses items over 2 MB (413); this leaves room for its system properties.
+MAX_ITEM_BYTES = 2_000_000
+
+
+def refused_for_good(error: BaseException) -> bool:
+    return isinstance(error, CosmosHttpResponseError) and error.status_code in REFUSED_STATUS
+
+
+def fit(document: Document, limit: int = MAX_ITEM_BYTES) -> Document:
+    """The document, or when it is over `limit` bytes a copy cut to fit and marked `"truncated":
+    true`: first the prompt's oldest history turns go (the system prompt and the question stay,
+    as the model saw them last), then the longest texts are shortened from their end. A long
+    conversation's record is then stored rather than refused."""
+    excess = len(orjson.dumps(document)) - limit
+    if excess <= 0:
+        return document
+    cut = copy.deepcopy(document)
+    cut["truncated"] = True
+    prompt: list[dict[str, Any]] = cut.get("message", {}).get("prompt") or []
+    first = 1 if prompt and prompt[0].get("role") == "system" else 0
+    while excess > 0 and len(prompt) - first > 1:
+        excess -= len(orjson.dumps(prompt.pop(first))) + 1
+    while excess > 0:
+        holders = _texts(cut)
+        if not holders:
+            break  # over the limit without text: let Cosmos DB refuse it (dead-lettered)
+        holder = max(holders, key=lambda h: len(h["content"]))
+        # A character is at least one byte: cutting `excess` of them removes at least that much.
+        keep = max(0, len(holder["content"]) - excess - 1_000)
+        excess -= len(orjson.dumps(holder["content"])) - len(orjson.dumps(holder["content"][:keep]))
+        holder["content"] = holder["content"][:keep]
+    return cut
+
+
+def _texts(document: Document) -> list[dict[str, Any]]:
+    """The dicts holding the record's non-empty texts: the prompt's turns and the answer."""
+    message = document.get("message") or {}
+    holders = list(message.get("prompt") or [])
+    for attrs in message.get("other_attr") or []:
+        for choice in (attrs.get("completion") or {}).get("choices") or []:
+            holders.append(choice.get("message") or {})
+    return [h for h in holders if isinstance(h.get("content"), str) and h["content"]]
 
 
 def chat_log_spec(retention_days: int) -> ContainerSpec:
@@ -70,8 +121,16 @@ class CosmosSink:
         # Each upsert stands alone (records of many sessions: many partitions, no batch); a failure
         # fails the batch, and replaying the ones that landed is harmless. Concurrent upserts of one
         # id land in any order, so within a batch only the last of each id is sent.
-        latest = {document["id"]: document for document in documents}
-        await asyncio.gather(*(upsert(document) for document in latest.values()))
+        latest = {document["id"]: fit(document) for document in documents}
+        outcomes = await asyncio.gather(*(upsert(d) for d in latest.values()), return_exceptions=True)
+        errors = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        # A temporary failure wins: the batch is retried whole, and a refused item is found then.
+        for error in errors:
+            if not refused_for_good(error):
+                raise error
+        if errors:
+            codes = sorted({e.status_code or 0 for e in errors if isinstance(e, CosmosHttpResponseError)})
+            raise RecordRejected(f"Cosmos DB refused {len(errors)} item(s) (status {codes})") from errors[0]
 
     async def purge(self, older_than: datetime) -> int:
         """Real Cosmos DB expires records by TTL already; this removes what a TTL-less container

@@ -4,7 +4,8 @@ Appends are one write per file per batch, fsynced, and cut back to the old size 
 write fails, so a batch is in a file whole or not at all. A file cannot upsert: a batch
 replayed after a crash may be appended twice, so readers keep the last line of each id.
 A lock file serialises writers and rewrites (`delete_user`) across processes, since the
-CLI may erase a user while the server appends.
+CLI may erase a user while the server appends. Files are created 0600 and the folder 0700:
+they hold what users wrote.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
@@ -24,6 +26,8 @@ from scalechat.promptlog.record import parse_timestamp
 from scalechat.promptlog.sinks.base import Document
 
 FILE_PATTERN = re.compile(r"^chat_log-(\d{4}-\d{2}-\d{2})\.jsonl$")
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
 
 
 def file_name(day: date) -> str:
@@ -37,7 +41,7 @@ class JsonlSink:
         self.folder = folder
 
     async def open(self) -> None:
-        await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(self.folder.mkdir, mode=FOLDER_MODE, parents=True, exist_ok=True)
 
     async def write(self, documents: list[Document]) -> None:
         by_day: dict[str, list[bytes]] = {}
@@ -49,8 +53,8 @@ class JsonlSink:
         with self._locked():
             for day, lines in by_day.items():
                 path = self.folder / file_name(date.fromisoformat(day))
-                with path.open("ab") as file:
-                    size = file.tell()
+                with _open_private(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT) as file:
+                    size = file.seek(0, os.SEEK_END)
                     try:
                         file.write(b"".join(lines))
                         file.flush()
@@ -61,7 +65,7 @@ class JsonlSink:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        with (self.folder / ".lock").open("a") as lock:
+        with _open_private(self.folder / ".lock", os.O_WRONLY | os.O_APPEND | os.O_CREAT) as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -107,7 +111,7 @@ class JsonlSink:
                 if dropped:
                     # Written aside and renamed: a crash leaves the old file or the new, never half.
                     spare = path.with_suffix(".rewrite")
-                    with spare.open("wb") as file:
+                    with _open_private(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC) as file:
                         file.write(b"".join(kept))
                         file.flush()
                         os.fsync(file.fileno())
@@ -144,6 +148,11 @@ class JsonlSink:
 
     async def aclose(self) -> None:
         return None
+
+
+def _open_private(path: Path, flags: int) -> BinaryIO:
+    """Opened for writing in binary; created 0600 when it is new."""
+    return os.fdopen(os.open(path, flags, FILE_MODE), "wb")
 
 
 def _parse(line: bytes) -> Document:

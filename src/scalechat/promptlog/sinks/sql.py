@@ -8,39 +8,47 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Insert, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scalechat.promptlog.record import parse_timestamp
-from scalechat.promptlog.sinks.base import Document
+from scalechat.promptlog.record import analytics_columns
+from scalechat.promptlog.sinks.base import Document, RecordRejected
 from scalechat.store.sql.engine import TokenCredential
 from scalechat.store.sql.tables import chat_log
 
 # Reads go page by page: a long export must not hold SQLite's one pooled connection.
 READ_PAGE = 500
+# Purges and erasures delete this many rows per transaction, for the same reason.
+DELETE_CHUNK = 1_000
+
+
+def without_nul(value: Any) -> Any:
+    """`value` without U+0000, which PostgreSQL stores neither in text nor in JSONB (and a model's
+    or user's text may hold). Dropped rather than escaped: it carries nothing a reader needs."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
+def refuses_the_values(error: DBAPIError) -> bool:
+    """The database refuses the values themselves (a column's length, a missing value), as it will
+    at every retry: SQLSTATE classes 22 (data exception) and 23 (integrity constraint). asyncpg's
+    adapter reports class 22 as a plain DBAPIError, hence the code as well as the type."""
+    if isinstance(error, DataError | IntegrityError):
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate[:2] in {"22", "23"}
 
 
 def _row(document: Document) -> dict[str, Any]:
-    usage = document["message"]["other_attr"][0].get("usage") or {}
-    latency = document.get("latency_ms") or {}
+    document = without_nul(document)
+    columns = analytics_columns(document)
     return {
-        "id": document["id"],
-        "chat_session_id": document["chat_session_id"],
-        "user_id": document["user"]["user_id"],
-        "tenant_id": document.get("tenant_id"),
-        "created_at": parse_timestamp(document["created_at"]),
-        "model": document["message"]["other_attr"][0].get("model"),
-        "deployment": document.get("deployment"),
-        "provider": document.get("provider"),
-        "status": document["status"],
-        "finish_reason": document.get("finish_reason"),
-        "error_code": document.get("error_code"),
-        "prompt_tokens": usage.get("prompt_tokens"),
-        "completion_tokens": usage.get("completion_tokens"),
-        "total_tokens": usage.get("total_tokens"),
-        "first_token_ms": latency.get("first_token"),
-        "total_ms": latency.get("total"),
-        "content_mode": document["content_mode"],
-        "schema_version": document["schema_version"],
+        **{column.name: columns[column.name] for column in chat_log.c if column.name != "document"},
         "document": document,
     }
 
@@ -73,19 +81,33 @@ class SqlSink:
         # Short transactions: on SQLite the log shares the chats' one connection, and a chat waits
         # for the whole of a transaction in front of it. A failure part-way fails the batch, and
         # writing the rows that landed again is harmless (upsert by id).
-        for start in range(0, len(rows), ROWS_PER_TRANSACTION):
-            async with self._engine.begin() as conn:
-                await conn.execute(self._upsert(), rows[start : start + ROWS_PER_TRANSACTION])
+        try:
+            for start in range(0, len(rows), ROWS_PER_TRANSACTION):
+                async with self._engine.begin() as conn:
+                    await conn.execute(self._upsert(), rows[start : start + ROWS_PER_TRANSACTION])
+        except DBAPIError as error:
+            if not refuses_the_values(error):
+                raise
+            # The driver's message may quote the values, so it is not repeated.
+            raise RecordRejected(f"the database refused a record ({type(error.orig).__name__})") from error
 
     async def purge(self, older_than: datetime) -> int:
-        async with self._engine.begin() as conn:
-            result = await conn.execute(delete(chat_log).where(chat_log.c.created_at < older_than))
-            return result.rowcount
+        return await self._delete_in_chunks(chat_log.c.created_at < older_than)
 
     async def delete_user(self, user_id: str) -> int:
-        async with self._engine.begin() as conn:
-            result = await conn.execute(delete(chat_log).where(chat_log.c.user_id == user_id))
-            return result.rowcount
+        return await self._delete_in_chunks(chat_log.c.user_id == user_id)
+
+    async def _delete_in_chunks(self, condition: ColumnElement[bool]) -> int:
+        """Many short transactions rather than one long one: the purge runs at every start and
+        daily on every instance, and on SQLite the chats wait for the one connection meanwhile."""
+        removed = 0
+        while True:
+            async with self._engine.begin() as conn:
+                ids = select(chat_log.c.id).where(condition).limit(DELETE_CHUNK).scalar_subquery()
+                result = await conn.execute(delete(chat_log).where(chat_log.c.id.in_(ids)))
+            removed += result.rowcount
+            if result.rowcount < DELETE_CHUNK:
+                return removed
 
     async def records(self, since: datetime, until: datetime | None = None) -> AsyncIterator[Document]:
         where = [chat_log.c.created_at >= since]
