@@ -91,6 +91,23 @@ async def test_delete_user_removes_only_that_users_records(sink: PromptLogSink) 
     assert await sink.delete_user(gone) == 0
 
 
+async def test_records_made_before_an_erasure_that_arrive_after_it_are_not_stored(sink: PromptLogSink) -> None:
+    """A server still holding the user's records (memory, outbox) writes them after `users delete`."""
+    stamp = datetime.now(UTC).timestamp()
+    gone, other = f"gone-{stamp}", f"other-{stamp}"
+    in_flight = doc(user_id=gone, started_at=datetime.now(UTC) - timedelta(seconds=5))
+    await sink.delete_user(gone)
+    later = doc(user_id=gone, started_at=datetime.now(UTC) + timedelta(seconds=1))  # the user came back
+    bystander = doc(user_id=other, started_at=datetime.now(UTC) - timedelta(seconds=5))
+    await sink.write([in_flight, bystander, later])
+    assert [d["id"] for d in await collect(sink.records_of_user(gone))] == [later["id"]]
+    assert [d["id"] for d in await collect(sink.records_of_user(other))] == [bystander["id"]]
+    # The tombstone is not a record: nothing else reads it back.
+    since = datetime.now(UTC) - timedelta(days=1)
+    assert {d["id"] for d in await collect(sink.records(since))} >= {later["id"], bystander["id"]}
+    assert all("user_key" not in d for d in await collect(sink.records(since)))
+
+
 async def test_purge_removes_records_past_retention(sink: PromptLogSink) -> None:
     user = f"u-{datetime.now(UTC).timestamp()}"
     now = datetime.now(UTC)

@@ -3,6 +3,7 @@ data-subject requests need (purge, delete and read one user's records, read a ti
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Protocol
@@ -47,3 +48,27 @@ class PromptLogSink(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+# -- erasure tombstones ---------------------------------------------------------------------------
+# `delete_user` leaves a tombstone before it deletes: records of that user that a running server
+# still holds (in memory, or in its outbox while the sink was down) reach the sink later, and
+# `write` drops those made before the erasure. The tombstone keeps a hash of the user id, not
+# the id: it remembers that someone was erased, not who.
+
+
+def user_key(user_id: str) -> str:
+    return hashlib.sha256(user_id.encode()).hexdigest()
+
+
+def keys_of(documents: list[Document]) -> dict[str, str]:
+    """The tombstone key of each document's user, by user id."""
+    return {d["user"]["user_id"]: user_key(d["user"]["user_id"]) for d in documents}
+
+
+def without_erased(documents: list[Document], erased_at: dict[str, str]) -> list[Document]:
+    """The documents not made before their user's erasure. `erased_at`: tombstone key -> the time of
+    the erasure, in the records' own fixed-width UTC format (so text order is time order)."""
+    if not erased_at:
+        return documents
+    return [d for d in documents if d["created_at"] > erased_at.get(user_key(d["user"]["user_id"]), "")]

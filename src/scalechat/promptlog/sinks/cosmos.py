@@ -13,12 +13,15 @@ import orjson
 from azure.cosmos.aio import ContainerProxy, CosmosClient
 from azure.cosmos.exceptions import CosmosHttpResponseError, CosmosResourceNotFoundError
 
+from scalechat.domain import now
 from scalechat.promptlog.record import utc_timestamp
-from scalechat.promptlog.sinks.base import Document, RecordRejected
+from scalechat.promptlog.sinks.base import Document, RecordRejected, keys_of, user_key, without_erased
 from scalechat.settings import Settings
 from scalechat.store.cosmos.client import ContainerSpec, ensure_containers, open_client
 
 CONTAINER = "chat_log"
+# The partition of erasure tombstones (see sinks/base.py): items of type "erasure", not records.
+ERASURES = "__erasures__"
 PARTITION_KEY = "/chat_session_id"
 # Upserts in flight at once per batch: enough to hide round trips, few enough not to be throttled.
 WRITE_CONCURRENCY = 16
@@ -112,6 +115,7 @@ class CosmosSink:
 
     async def write(self, documents: list[Document]) -> None:
         container = await self._ready()
+        documents = without_erased(documents, await self._erasures(container, documents))
         gate = asyncio.Semaphore(WRITE_CONCURRENCY)
 
         async def upsert(document: Document) -> None:
@@ -137,7 +141,31 @@ class CosmosSink:
         (or the test server, which ignores TTL) still holds."""
         return await self._delete_where("c.created_at < @t", [{"name": "@t", "value": utc_timestamp(older_than)}])
 
+    async def _erasures(self, container: ContainerProxy, documents: list[Document]) -> dict[str, str]:
+        """Tombstones of the batch's users: one query in the tombstones' own partition."""
+        keys = sorted(set(keys_of(documents).values()))
+        if not keys:
+            return {}
+        found = container.query_items(
+            "SELECT c.user_key, c.erased_at FROM c WHERE ARRAY_CONTAINS(@keys, c.user_key)",
+            parameters=[{"name": "@keys", "value": keys}],
+            partition_key=ERASURES,
+        )
+        return {item["user_key"]: item["erased_at"] async for item in found}
+
     async def delete_user(self, user_id: str) -> int:
+        # The tombstone first (in a partition of its own, never expiring): a record of the user
+        # written after it is dropped by `write` unless it was made after the erasure.
+        key = user_key(user_id)
+        tombstone = {
+            "id": f"erasure-{key}",
+            "chat_session_id": ERASURES,
+            "type": "erasure",
+            "user_key": key,
+            "erased_at": utc_timestamp(now()),
+            "ttl": -1,
+        }
+        await (await self._ready()).upsert_item(tombstone)
         return await self._delete_where('c["user"]["user_id"] = @u', [{"name": "@u", "value": user_id}])
 
     async def _delete_where(self, condition: str, parameters: list[dict[str, Any]]) -> int:

@@ -22,12 +22,16 @@ from typing import BinaryIO
 
 import orjson
 
-from scalechat.promptlog.record import parse_timestamp
-from scalechat.promptlog.sinks.base import Document
+from scalechat.domain import now
+from scalechat.promptlog.record import parse_timestamp, utc_timestamp
+from scalechat.promptlog.sinks.base import Document, user_key, without_erased
 
 FILE_PATTERN = re.compile(r"^chat_log-(\d{4}-\d{2}-\d{2})\.jsonl$")
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
+
+
+ERASURES = "erasures.jsonl"
 
 
 def file_name(day: date) -> str:
@@ -44,13 +48,13 @@ class JsonlSink:
         await asyncio.to_thread(self.folder.mkdir, mode=FOLDER_MODE, parents=True, exist_ok=True)
 
     async def write(self, documents: list[Document]) -> None:
-        by_day: dict[str, list[bytes]] = {}
-        for document in documents:
-            by_day.setdefault(document["created_at"][:10], []).append(orjson.dumps(document) + b"\n")
-        await asyncio.to_thread(self._append, by_day)
+        await asyncio.to_thread(self._append, documents)
 
-    def _append(self, by_day: dict[str, list[bytes]]) -> None:
+    def _append(self, documents: list[Document]) -> None:
         with self._locked():
+            by_day: dict[str, list[bytes]] = {}
+            for document in without_erased(documents, self._erasures()):
+                by_day.setdefault(document["created_at"][:10], []).append(orjson.dumps(document) + b"\n")
             for day, lines in by_day.items():
                 path = self.folder / file_name(date.fromisoformat(day))
                 with _open_private(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT) as file:
@@ -98,9 +102,23 @@ class JsonlSink:
     async def delete_user(self, user_id: str) -> int:
         return await asyncio.to_thread(self._delete_user, user_id)
 
+    def _erasures(self) -> dict[str, str]:
+        """Tombstones (see sinks/base.py), one JSON line each; read under the lock."""
+        path = self.folder / ERASURES
+        if not path.exists():
+            return {}
+        lines = [_parse(line) for line in path.read_bytes().splitlines()]
+        return {t["user_key"]: t["erased_at"] for t in lines if "user_key" in t}
+
     def _delete_user(self, user_id: str) -> int:
         removed = 0
         with self._locked():
+            # The tombstone first: a batch appended after this lock is released is filtered by it.
+            tombstone = {"user_key": user_key(user_id), "erased_at": utc_timestamp(now())}
+            with _open_private(self.folder / ERASURES, os.O_WRONLY | os.O_APPEND | os.O_CREAT) as file:
+                file.write(orjson.dumps(tombstone) + b"\n")
+                file.flush()
+                os.fsync(file.fileno())
             for _, path in self._files():
                 kept, dropped = [], 0
                 for line in path.read_bytes().splitlines(keepends=True):

@@ -11,10 +11,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scalechat.promptlog.record import analytics_columns
-from scalechat.promptlog.sinks.base import Document, RecordRejected
+from scalechat.domain import now
+from scalechat.promptlog.record import analytics_columns, utc_timestamp
+from scalechat.promptlog.sinks.base import Document, RecordRejected, keys_of, user_key, without_erased
 from scalechat.store.sql.engine import TokenCredential
-from scalechat.store.sql.tables import chat_log
+from scalechat.store.sql.tables import chat_log, chat_log_erasures
 
 # Reads go page by page: a long export must not hold SQLite's one pooled connection.
 READ_PAGE = 500
@@ -76,6 +77,7 @@ class SqlSink:
         return upsert
 
     async def write(self, documents: list[Document]) -> None:
+        documents = without_erased(documents, await self._erasures(documents))
         # One row per id: PostgreSQL refuses to update the same row twice in one statement.
         rows = list({document["id"]: _row(document) for document in documents}.values())
         # Short transactions: on SQLite the log shares the chats' one connection, and a chat waits
@@ -95,7 +97,22 @@ class SqlSink:
         return await self._delete_in_chunks(chat_log.c.created_at < older_than)
 
     async def delete_user(self, user_id: str) -> int:
+        # The tombstone first: a record written between the two steps is then dropped, not kept.
+        upsert = (postgresql if self._engine.dialect.name == "postgresql" else sqlite).insert(chat_log_erasures)
+        tombstone = upsert.values(user_key=user_key(user_id), erased_at=utc_timestamp(now()))
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                tombstone.on_conflict_do_update(
+                    index_elements=[chat_log_erasures.c.user_key], set_={"erased_at": tombstone.excluded.erased_at}
+                )
+            )
         return await self._delete_in_chunks(chat_log.c.user_id == user_id)
+
+    async def _erasures(self, documents: list[Document]) -> dict[str, str]:
+        keys = set(keys_of(documents).values())
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(select(chat_log_erasures).where(chat_log_erasures.c.user_key.in_(keys)))).all()
+        return {row.user_key: row.erased_at for row in rows}
 
     async def _delete_in_chunks(self, condition: ColumnElement[bool]) -> int:
         """Many short transactions rather than one long one: the purge runs at every start and

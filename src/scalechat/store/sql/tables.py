@@ -173,3 +173,12 @@ chat_log = Table(
     Index("ix_chat_log_user_created", "user_id", "created_at"),
     Index("ix_chat_log_session", "chat_session_id"),
 )
+
+# Users erased from the prompt log (a hash of the id, and when): records of theirs that arrive
+# later (from a server's memory or outbox) and were made before that moment are not stored.
+chat_log_erasures = Table(
+    "chat_log_erasures",
+    metadata,
+    Column("user_key", String(64), primary_key=True),
+    Column("erased_at", String(32), nullable=False),  # the records' own fixed-width UTC text
+)
