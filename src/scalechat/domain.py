@@ -167,3 +167,18 @@ def now() -> datetime:
         current = _last_timestamp + timedelta(microseconds=1)
     _last_timestamp = current
     return current
+
+
+# Times stored as text (Cosmos DB items, prompt-log records): UTC, microseconds always written, so
+# that text order is time order (`isoformat()` drops `.000000` when they are zero).
+UTC_TEXT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_text(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).strftime(UTC_TEXT_FORMAT)
+
+
+def parse_utc_text(text: str) -> datetime:
+    return datetime.strptime(text, UTC_TEXT_FORMAT).replace(tzinfo=UTC)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from scalechat import __version__
+from scalechat.domain import parse_utc_text
 from scalechat.promptlog.record import (
     ORIGINAL_KEYS,
     ORIGINAL_MESSAGE_KEYS,
     SCHEMA_VERSION,
     build_document,
-    parse_timestamp,
 )
 from tests.promptlog.entries import make_entry
 
@@ -78,4 +78,4 @@ def test_the_added_fields() -> None:
     assert document["content_mode"] == "redacted"
     # Fixed width, so that text order is time order (also when microseconds are zero).
     assert len(document["created_at"]) == len("2026-01-01T00:00:00.000000Z")
-    assert parse_timestamp(document["created_at"]) == entry.started_at
+    assert parse_utc_text(document["created_at"]) == entry.started_at

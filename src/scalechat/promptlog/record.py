@@ -16,11 +16,11 @@ outage or a crash is an upsert of the same document, so it lands exactly once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from scalechat import __version__
-from scalechat.domain import Usage
+from scalechat.domain import Usage, parse_utc_text, utc_text
 
 # Bump when a key changes meaning; analysts filter on it. 1 was the original's shape.
 SCHEMA_VERSION = 2
@@ -28,15 +28,6 @@ SCHEMA_VERSION = 2
 # The keys of the original document, in its order (tests hold the shape to these).
 ORIGINAL_KEYS = ("id", "chat_session_id", "user", "message")
 ORIGINAL_MESSAGE_KEYS = ("id", "prompt", "other_attr", "previous_message_id")
-
-
-def utc_timestamp(moment: datetime) -> str:
-    """Fixed-width UTC, so that text order is time order (isoformat drops zero microseconds)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_timestamp(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +106,7 @@ def build_document(entry: PromptLogEntry, content_mode: str) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "app_version": __version__,
         "tenant_id": context.tenant_id,
-        "created_at": utc_timestamp(entry.started_at),
+        "created_at": utc_text(entry.started_at),
         "deployment": context.deployment,
         "provider": context.provider,
         "status": entry.status,
@@ -150,7 +141,7 @@ def analytics_columns(document: dict[str, Any]) -> dict[str, Any]:
         "user_id": user.get("user_id"),
         "user_name": user.get("name"),
         "tenant_id": document.get("tenant_id"),
-        "created_at": parse_timestamp(document["created_at"]) if document.get("created_at") else None,
+        "created_at": parse_utc_text(document["created_at"]) if document.get("created_at") else None,
         "previous_message_id": message.get("previous_message_id"),
         "prompt": [{"role": t.get("role"), "content": t.get("content")} for t in message.get("prompt") or []],
         "completion": ((choices[0] or {}).get("message") or {}).get("content"),

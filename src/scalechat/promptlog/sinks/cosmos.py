@@ -13,8 +13,7 @@ import orjson
 from azure.cosmos.aio import ContainerProxy, CosmosClient
 from azure.cosmos.exceptions import CosmosHttpResponseError, CosmosResourceNotFoundError
 
-from scalechat.domain import now
-from scalechat.promptlog.record import utc_timestamp
+from scalechat.domain import now, utc_text
 from scalechat.promptlog.sinks.base import Document, RecordRejected, keys_of, user_key, without_erased
 from scalechat.settings import Settings
 from scalechat.store.cosmos.client import ContainerSpec, ensure_containers, open_client
@@ -139,7 +138,7 @@ class CosmosSink:
     async def purge(self, older_than: datetime) -> int:
         """Real Cosmos DB expires records by TTL already; this removes what a TTL-less container
         (or the test server, which ignores TTL) still holds."""
-        return await self._delete_where("c.created_at < @t", [{"name": "@t", "value": utc_timestamp(older_than)}])
+        return await self._delete_where("c.created_at < @t", [{"name": "@t", "value": utc_text(older_than)}])
 
     async def _erasures(self, container: ContainerProxy, documents: list[Document]) -> dict[str, str]:
         """Tombstones of the batch's users: one query in the tombstones' own partition."""
@@ -162,7 +161,7 @@ class CosmosSink:
             "chat_session_id": ERASURES,
             "type": "erasure",
             "user_key": key,
-            "erased_at": utc_timestamp(now()),
+            "erased_at": utc_text(now()),
             "ttl": -1,
         }
         await (await self._ready()).upsert_item(tombstone)
@@ -188,10 +187,10 @@ class CosmosSink:
 
     async def records(self, since: datetime, until: datetime | None = None) -> AsyncIterator[Document]:
         condition = "c.created_at >= @since"
-        parameters: list[dict[str, Any]] = [{"name": "@since", "value": utc_timestamp(since)}]
+        parameters: list[dict[str, Any]] = [{"name": "@since", "value": utc_text(since)}]
         if until is not None:
             condition += " AND c.created_at < @until"
-            parameters.append({"name": "@until", "value": utc_timestamp(until)})
+            parameters.append({"name": "@until", "value": utc_text(until)})
         async for document in self._query(condition, parameters):
             yield document
 

@@ -22,8 +22,7 @@ from typing import BinaryIO
 
 import orjson
 
-from scalechat.domain import now
-from scalechat.promptlog.record import parse_timestamp, utc_timestamp
+from scalechat.domain import now, parse_utc_text, utc_text
 from scalechat.promptlog.sinks.base import Document, user_key, without_erased
 
 FILE_PATTERN = re.compile(r"^chat_log-(\d{4}-\d{2}-\d{2})\.jsonl$")
@@ -114,7 +113,7 @@ class JsonlSink:
         removed = 0
         with self._locked():
             # The tombstone first: a batch appended after this lock is released is filtered by it.
-            tombstone = {"user_key": user_key(user_id), "erased_at": utc_timestamp(now())}
+            tombstone = {"user_key": user_key(user_id), "erased_at": utc_text(now())}
             with _open_private(self.folder / ERASURES, os.O_WRONLY | os.O_APPEND | os.O_CREAT) as file:
                 file.write(orjson.dumps(tombstone) + b"\n")
                 file.flush()
@@ -144,7 +143,7 @@ class JsonlSink:
             if day < since.date() or (until is not None and day > until.date()):
                 continue
             for document in await asyncio.to_thread(self._read, path):
-                created = parse_timestamp(document["created_at"])
+                created = parse_utc_text(document["created_at"])
                 if created >= since and (until is None or created < until):
                     yield document
 

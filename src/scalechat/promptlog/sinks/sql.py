@@ -11,8 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scalechat.domain import now
-from scalechat.promptlog.record import analytics_columns, utc_timestamp
+from scalechat.domain import now, utc_text
+from scalechat.promptlog.record import analytics_columns
 from scalechat.promptlog.sinks.base import Document, RecordRejected, keys_of, user_key, without_erased
 from scalechat.store.sql.engine import TokenCredential
 from scalechat.store.sql.tables import chat_log, chat_log_erasures
@@ -99,7 +99,7 @@ class SqlSink:
     async def delete_user(self, user_id: str) -> int:
         # The tombstone first: a record written between the two steps is then dropped, not kept.
         upsert = (postgresql if self._engine.dialect.name == "postgresql" else sqlite).insert(chat_log_erasures)
-        tombstone = upsert.values(user_key=user_key(user_id), erased_at=utc_timestamp(now()))
+        tombstone = upsert.values(user_key=user_key(user_id), erased_at=utc_text(now()))
         async with self._engine.begin() as conn:
             await conn.execute(
                 tombstone.on_conflict_do_update(

@@ -14,10 +14,22 @@ strings, so that they sort as text the way they sort as times (`isoformat()` dro
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from scalechat.domain import Conversation, Feedback, Message, MessageStatus, Parameters, Preset, Role, Usage, User
+from scalechat.domain import (
+    Conversation,
+    Feedback,
+    Message,
+    MessageStatus,
+    Parameters,
+    Preset,
+    Role,
+    Usage,
+    User,
+    parse_utc_text,
+    utc_text,
+)
 from scalechat.store.base import StoredSession
 from scalechat.store.cosmos.client import ContainerSpec
 
@@ -36,8 +48,6 @@ STORE_CONTAINERS = (CONVERSATIONS, PRESETS, USERS, SESSIONS)
 CONVERSATION = "conversation"
 MESSAGE = "message"
 
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
 # Values we may write into a query's text (Cosmos DB conditional patches take no parameters). The
 # test server lower-cases a whole predicate, so only lower-case ids qualify; others take the ETag path.
 _SAFE_LITERAL = re.compile(r"[0-9a-z_-]{1,128}")
@@ -47,23 +57,12 @@ def safe_literal(value: str) -> bool:
     return _SAFE_LITERAL.fullmatch(value) is not None
 
 
-def stamp(moment: datetime) -> str:
-    """A time as stored: UTC, microseconds always written."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
-
-
-def parse_stamp(text: str) -> datetime:
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
-
-
 def _optional_stamp(moment: datetime | None) -> str | None:
-    return None if moment is None else stamp(moment)
+    return None if moment is None else utc_text(moment)
 
 
 def _optional_time(text: str | None) -> datetime | None:
-    return None if text is None else parse_stamp(text)
+    return None if text is None else parse_utc_text(text)
 
 
 # -- conversations and messages -------------------------------------------------------------------
@@ -78,8 +77,8 @@ def conversation_item(c: Conversation) -> dict[str, Any]:
         "system_prompt": c.system_prompt,
         "parameters": c.parameters.model_dump(),
         "model": c.model,
-        "created_at": stamp(c.created_at),
-        "updated_at": stamp(c.updated_at),
+        "created_at": utc_text(c.created_at),
+        "updated_at": utc_text(c.updated_at),
         "current_message_id": c.current_message_id,
     }
 
@@ -92,8 +91,8 @@ def conversation_of(item: dict[str, Any]) -> Conversation:
         system_prompt=item["system_prompt"],
         parameters=Parameters.model_validate(item["parameters"]),
         model=item.get("model"),
-        created_at=parse_stamp(item["created_at"]),
-        updated_at=parse_stamp(item["updated_at"]),
+        created_at=parse_utc_text(item["created_at"]),
+        updated_at=parse_utc_text(item["updated_at"]),
         current_message_id=item.get("current_message_id"),
     )
 
@@ -109,7 +108,7 @@ def message_item(m: Message) -> dict[str, Any]:
         "content": m.content,
         "status": m.status.value,
         "model": m.model,
-        "created_at": stamp(m.created_at),
+        "created_at": utc_text(m.created_at),
         "usage": m.usage.model_dump() if m.usage else None,
         "finish_reason": m.finish_reason,
         "error_code": m.error_code,
@@ -131,7 +130,7 @@ def message_of(item: dict[str, Any]) -> Message:
         content=item["content"],
         status=MessageStatus(item["status"]),
         model=item.get("model"),
-        created_at=parse_stamp(item["created_at"]),
+        created_at=parse_utc_text(item["created_at"]),
         usage=Usage.model_validate(usage) if usage else None,
         finish_reason=item.get("finish_reason"),
         error_code=item.get("error_code"),
@@ -148,8 +147,8 @@ def feedback_value(f: Feedback) -> dict[str, Any]:
         "rating": f.rating,
         "reason": f.reason,
         "comment": f.comment,
-        "created_at": stamp(f.created_at),
-        "updated_at": stamp(f.updated_at),
+        "created_at": utc_text(f.created_at),
+        "updated_at": utc_text(f.updated_at),
     }
 
 
@@ -163,8 +162,8 @@ def feedback_of(message: dict[str, Any]) -> Feedback | None:
         rating=value["rating"],
         reason=value.get("reason"),
         comment=value.get("comment"),
-        created_at=parse_stamp(value["created_at"]),
-        updated_at=parse_stamp(value["updated_at"]),
+        created_at=parse_utc_text(value["created_at"]),
+        updated_at=parse_utc_text(value["updated_at"]),
     )
 
 
@@ -179,8 +178,8 @@ def preset_item(p: Preset) -> dict[str, Any]:
         "system_prompt": p.system_prompt,
         "parameters": p.parameters.model_dump(),
         "model": p.model,
-        "created_at": stamp(p.created_at),
-        "updated_at": stamp(p.updated_at),
+        "created_at": utc_text(p.created_at),
+        "updated_at": utc_text(p.updated_at),
     }
 
 
@@ -192,8 +191,8 @@ def preset_of(item: dict[str, Any]) -> Preset:
         system_prompt=item["system_prompt"],
         parameters=Parameters.model_validate(item["parameters"]),
         model=item.get("model"),
-        created_at=parse_stamp(item["created_at"]),
-        updated_at=parse_stamp(item["updated_at"]),
+        created_at=parse_utc_text(item["created_at"]),
+        updated_at=parse_utc_text(item["updated_at"]),
     )
 
 
@@ -206,8 +205,8 @@ def user_item(u: User) -> dict[str, Any]:
         "tenant_id": u.tenant_id,
         "name": u.name,
         "email": u.email,
-        "created_at": stamp(u.created_at),
-        "last_seen_at": stamp(u.last_seen_at),
+        "created_at": utc_text(u.created_at),
+        "last_seen_at": utc_text(u.last_seen_at),
     }
 
 
@@ -217,8 +216,8 @@ def user_of(item: dict[str, Any]) -> User:
         tenant_id=item.get("tenant_id"),
         name=item["name"],
         email=item.get("email"),
-        created_at=parse_stamp(item["created_at"]),
-        last_seen_at=parse_stamp(item["last_seen_at"]),
+        created_at=parse_utc_text(item["created_at"]),
+        last_seen_at=parse_utc_text(item["last_seen_at"]),
     )
 
 
@@ -229,9 +228,9 @@ def session_item(s: StoredSession, ttl: int) -> dict[str, Any]:
         "claims": s.claims,
         "secrets": s.secrets,
         "version": s.version,
-        "created_at": stamp(s.created_at),
-        "last_seen_at": stamp(s.last_seen_at),
-        "expires_at": stamp(s.expires_at),
+        "created_at": utc_text(s.created_at),
+        "last_seen_at": utc_text(s.last_seen_at),
+        "expires_at": utc_text(s.expires_at),
         "ttl": ttl,
     }
 
@@ -243,7 +242,7 @@ def session_of(item: dict[str, Any]) -> StoredSession:
         claims=item["claims"],
         secrets=item["secrets"],
         version=item["version"],
-        created_at=parse_stamp(item["created_at"]),
-        last_seen_at=parse_stamp(item["last_seen_at"]),
-        expires_at=parse_stamp(item["expires_at"]),
+        created_at=parse_utc_text(item["created_at"]),
+        last_seen_at=parse_utc_text(item["last_seen_at"]),
+        expires_at=parse_utc_text(item["expires_at"]),
     )

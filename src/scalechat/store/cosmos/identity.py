@@ -21,9 +21,9 @@ from azure.cosmos.exceptions import (
     CosmosResourceNotFoundError,
 )
 
-from scalechat.domain import User
+from scalechat.domain import User, utc_text
 from scalechat.store.base import StoredSession
-from scalechat.store.cosmos.documents import session_item, session_of, stamp, user_item, user_of
+from scalechat.store.cosmos.documents import session_item, session_of, user_item, user_of
 from scalechat.store.cosmos.errors import maps_cosmos_errors
 
 # Slack on top of a session's limits, so clock skew never removes a session the app still honours.
@@ -102,7 +102,7 @@ class CosmosIdentityStore:
         if session is None:
             return
         operations: list[dict[str, Any]] = [
-            {"op": "set", "path": "/last_seen_at", "value": stamp(last_seen_at)},
+            {"op": "set", "path": "/last_seen_at", "value": utc_text(last_seen_at)},
             {"op": "set", "path": "/ttl", "value": self._ttl(last_seen_at, session.expires_at)},
         ]
         with contextlib.suppress(CosmosResourceNotFoundError):  # ended meanwhile
@@ -139,8 +139,8 @@ class CosmosIdentityStore:
         ended = self._sessions.query_items(
             "SELECT VALUE c.id FROM c WHERE c.expires_at < @expired OR c.last_seen_at < @idle",
             parameters=[
-                {"name": "@expired", "value": stamp(expired_before)},
-                {"name": "@idle", "value": stamp(idle_before)},
+                {"name": "@expired", "value": utc_text(expired_before)},
+                {"name": "@idle", "value": utc_text(idle_before)},
             ],
         )
         count = 0

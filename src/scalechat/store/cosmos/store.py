@@ -33,7 +33,7 @@ from azure.cosmos.exceptions import (
     CosmosResourceNotFoundError,
 )
 
-from scalechat.domain import DEFAULT_TITLE, Conversation, Feedback, Message, MessageStatus, Preset, Role
+from scalechat.domain import DEFAULT_TITLE, Conversation, Feedback, Message, MessageStatus, Preset, Role, utc_text
 from scalechat.errors import Conflict
 from scalechat.store.base import (
     Checkpoint,
@@ -55,7 +55,6 @@ from scalechat.store.cosmos.documents import (
     preset_item,
     preset_of,
     safe_literal,
-    stamp,
 )
 from scalechat.store.cosmos.errors import maps_cosmos_errors
 
@@ -131,7 +130,7 @@ class CosmosConversationStore:
         parameters = [_param("@user", user_id), _param("@n", limit + 1)]
         if cursor is not None:
             where.append("(c.updated_at < @at OR (c.updated_at = @at AND c.id < @after))")
-            parameters += [_param("@at", stamp(cursor.updated_at)), _param("@after", cursor.id)]
+            parameters += [_param("@at", utc_text(cursor.updated_at)), _param("@after", cursor.id)]
         if query:
             # Two single-partition queries: the conversations whose messages match, then the list.
             # (No DISTINCT or JOIN across item types in Cosmos DB; a user's matches are few.)
@@ -164,7 +163,7 @@ class CosmosConversationStore:
             if value is not None:
                 operations.append({"op": "set", "path": f"/{name}", "value": value})
         if changes.updated_at is not None:
-            operations.append({"op": "set", "path": "/updated_at", "value": stamp(changes.updated_at)})
+            operations.append({"op": "set", "path": "/updated_at", "value": utc_text(changes.updated_at)})
         if changes.parameters is not None:
             operations.append({"op": "set", "path": "/parameters", "value": changes.parameters.model_dump()})
         if not operations:
@@ -277,7 +276,7 @@ class CosmosConversationStore:
                 return None
             operations = [
                 {"op": "set", "path": "/content", "value": content},
-                {"op": "set", "path": "/edited_at", "value": stamp(edited_at)},
+                {"op": "set", "path": "/edited_at", "value": utc_text(edited_at)},
             ]
             if item.get("original_content") is None:  # the first edit keeps the model's text
                 operations.append({"op": "set", "path": "/original_content", "value": item["content"]})
@@ -324,7 +323,7 @@ class CosmosConversationStore:
     async def add_exchange(self, user_id: str, conversation_id: str, exchange: NewExchange) -> bool:
         moves = [
             {"op": "set", "path": "/current_message_id", "value": exchange.current_message_id},
-            {"op": "set", "path": "/updated_at", "value": stamp(exchange.updated_at)},
+            {"op": "set", "path": "/updated_at", "value": utc_text(exchange.updated_at)},
         ]
         creates = [("create", (message_item(m),)) for m in exchange.messages]
         expected = exchange.expected_current_id
@@ -469,7 +468,7 @@ class CosmosConversationStore:
             raise _name_taken(preset.name) from None
 
     async def update_preset(self, user_id: str, preset_id: str, changes: PresetChanges) -> Preset | None:
-        operations: list[dict[str, Any]] = [{"op": "set", "path": "/updated_at", "value": stamp(changes.updated_at)}]
+        operations: list[dict[str, Any]] = [{"op": "set", "path": "/updated_at", "value": utc_text(changes.updated_at)}]
         for name in ("name", "system_prompt", "model"):
             value = getattr(changes, name)
             if value is not None:
