@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import orjson
 
 from scalechat.domain import Conversation, Feedback, Message, MessageStatus, Parameters, Preset, Usage, User
-from scalechat.errors import InvalidRequest
+from scalechat.errors import Conflict, InvalidRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +225,16 @@ class PresetStore(Protocol):
         ...
 
     async def delete_preset(self, user_id: str, preset_id: str) -> bool: ...
+
+
+def preset_name_taken(name: str) -> Conflict:
+    """What `create_preset` and `update_preset` raise on a name the user has (every backend)."""
+    return Conflict(f"You already have a preset named {name!r}.", code="preset_name_taken")
+
+
+def too_many_presets(limit: int) -> Conflict:
+    """What `create_preset` raises when the user has `limit` presets (every backend)."""
+    return Conflict(f"You have {limit} presets, the most there can be; delete one first.", code="too_many_presets")
 
 
 class Store(ConversationStore, PresetStore, Protocol):

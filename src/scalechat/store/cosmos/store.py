@@ -43,6 +43,8 @@ from scalechat.store.base import (
     FinishedMessage,
     NewExchange,
     PresetChanges,
+    preset_name_taken,
+    too_many_presets,
 )
 from scalechat.store.cosmos.documents import (
     CONVERSATION,
@@ -81,10 +83,6 @@ async def _bounded(tasks: Iterable[Awaitable[T]], limit: int = WRITE_CONCURRENCY
             return await task
 
     return list(await asyncio.gather(*(one(t) for t in tasks)))
-
-
-def _name_taken(name: str) -> Conflict:
-    return Conflict(f"You already have a preset named {name!r}.", code="preset_name_taken")
 
 
 @maps_cosmos_errors
@@ -459,13 +457,11 @@ class CosmosConversationStore:
         )
         owned = sum([int(n) async for n in counted])  # type: ignore[call-overload]  # VALUE rows are numbers
         if owned >= limit:
-            raise Conflict(
-                f"You have {limit} presets, the most there can be; delete one first.", code="too_many_presets"
-            )
+            raise too_many_presets(limit)
         try:
             await self._presets.create_item(preset_item(preset))
         except CosmosResourceExistsError:
-            raise _name_taken(preset.name) from None
+            raise preset_name_taken(preset.name) from None
 
     async def update_preset(self, user_id: str, preset_id: str, changes: PresetChanges) -> Preset | None:
         operations: list[dict[str, Any]] = [{"op": "set", "path": "/updated_at", "value": utc_text(changes.updated_at)}]
@@ -482,7 +478,7 @@ class CosmosConversationStore:
         except CosmosResourceNotFoundError:
             return None
         except CosmosResourceExistsError:
-            raise _name_taken(changes.name or "") from None
+            raise preset_name_taken(changes.name or "") from None
         return preset_of(item)
 
     async def delete_preset(self, user_id: str, preset_id: str) -> bool:

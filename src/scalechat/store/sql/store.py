@@ -38,7 +38,6 @@ from scalechat.domain import (
     Role,
     Usage,
 )
-from scalechat.errors import Conflict
 from scalechat.store.base import (
     Checkpoint,
     ConversationChanges,
@@ -47,6 +46,8 @@ from scalechat.store.base import (
     FinishedMessage,
     NewExchange,
     PresetChanges,
+    preset_name_taken,
+    too_many_presets,
 )
 from scalechat.store.sql.engine import TokenCredential, create_engine
 from scalechat.store.sql.tables import conversations, message_feedback, messages, presets
@@ -173,11 +174,6 @@ def _message_values(m: Message) -> dict[str, Any]:
         "original_content": m.original_content,
         "edited_at": m.edited_at,
     }
-
-
-def _name_taken(name: str) -> Conflict:
-    # The only constraint a preset write can break: ids are fresh uuids, every column is given.
-    return Conflict(f"You already have a preset named {name!r}.", code="preset_name_taken")
 
 
 class SqlConversationStore:
@@ -489,11 +485,10 @@ class SqlConversationStore:
             async with self._engine.begin() as conn:
                 inserted = (await conn.execute(statement)).first()
         except IntegrityError:
-            raise _name_taken(preset.name) from None
+            # The only constraint a preset write can break: ids are fresh uuids, every column is given.
+            raise preset_name_taken(preset.name) from None
         if inserted is None:
-            raise Conflict(
-                f"You have {limit} presets, the most there can be; delete one first.", code="too_many_presets"
-            )
+            raise too_many_presets(limit)
 
     async def update_preset(self, user_id: str, preset_id: str, changes: PresetChanges) -> Preset | None:
         values: dict[str, Any] = {"updated_at": changes.updated_at}
@@ -516,7 +511,7 @@ class SqlConversationStore:
                     )
                 ).first()
         except IntegrityError:
-            raise _name_taken(changes.name or "") from None
+            raise preset_name_taken(changes.name or "") from None
         return _preset(row) if row else None
 
     async def delete_preset(self, user_id: str, preset_id: str) -> bool:
