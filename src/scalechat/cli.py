@@ -175,8 +175,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "users":
             return _users(settings, args)
         if args.command == "promptlog":
-            if args.format == "parquet" and args.output is None:
-                return _fail("--format parquet needs --output FILE")
             from scalechat.operations import export_prompt_log
 
             return asyncio.run(

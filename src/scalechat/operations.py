@@ -16,15 +16,12 @@ from typing import Any
 
 import orjson
 
-from scalechat.promptlog.export import ExportFormat, write_jsonl, write_parquet
+from scalechat.promptlog.export import ExportFormat, write_jsonl, write_parquet, written_whole
 from scalechat.promptlog.sinks import open_sink
 from scalechat.promptlog.sinks.base import PromptLogSink
 from scalechat.services.user_data import UserDataService
 from scalechat.settings import Settings
 from scalechat.store.factory import open_backend
-
-# Exports hold what users wrote: created readable by their owner only.
-PRIVATE = 0o600
 
 
 def _say(text: str) -> None:
@@ -61,11 +58,8 @@ async def export_user(settings: Settings, user_id: str, output: Path | None) -> 
     if output is None:
         sys.stdout.buffer.write(data)
     else:
-        partial = output.with_name(output.name + ".partial")
-        partial.unlink(missing_ok=True)
-        partial.touch(mode=PRIVATE)  # the user's own words: readable by the operator only
-        partial.write_bytes(data)
-        partial.replace(output)
+        with written_whole(output) as partial:
+            partial.write_bytes(data)
     found = document["user"] is not None or document["conversations"] or document["presets"] or document["prompt_log"]
     _say(
         f"user {user_id}: {len(document['conversations'])} conversations, {len(document['presets'])} presets, "
@@ -90,27 +84,20 @@ async def erase_user(settings: Settings, user_id: str) -> int:
 async def export_prompt_log(
     settings: Settings, *, since: datetime, until: datetime | None, fmt: ExportFormat, output: Path | None
 ) -> int:
+    if fmt == "parquet" and output is None:
+        _say("scalechat: --format parquet needs --output FILE")
+        return 2
     async with _prompt_log(settings) as sink:
         if sink is None:
             _say("the prompt log is off (PROMPTLOG_SINK=off): there is nothing to export")
             return 1
         records: AsyncIterator[dict[str, Any]] = sink.records(since, until)
-        if fmt == "parquet":
-            if output is None:
-                _say("Parquet needs --output FILE")
-                return 2
+        if fmt == "parquet" and output is not None:
             count = await write_parquet(records, output)
         elif output is None:
             count = await write_jsonl(records, sys.stdout.buffer)
         else:
-            partial = output.with_name(output.name + ".partial")
-            try:
-                partial.unlink(missing_ok=True)
-                partial.touch(mode=PRIVATE)
-                with partial.open("wb") as out:
-                    count = await write_jsonl(records, out)
-                partial.replace(output)
-            finally:
-                partial.unlink(missing_ok=True)
+            with written_whole(output) as partial, partial.open("wb") as out:
+                count = await write_jsonl(records, out)
     _say(f"exported {count} prompt-log records from the {sink.name} sink")
     return 0

@@ -8,7 +8,8 @@ as JSON in `document`, so nothing is lost in the flattening.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -72,32 +73,39 @@ async def write_jsonl(records: AsyncIterator[dict[str, Any]], out: IO[bytes]) ->
     return count
 
 
+@contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A file to write `path` through: created readable by its owner only (it holds what users
+    wrote), under a temporary name that becomes `path` only if the block ends without an error,
+    so a failed export leaves no half file."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    partial.touch(mode=0o600)
+    try:
+        yield partial
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 async def write_parquet(records: AsyncIterator[dict[str, Any]], path: Path) -> int:
-    """Written to a temporary file and renamed at the end: a failed export leaves no half file."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = _parquet_schema()
-    partial = path.with_name(path.name + ".partial")
-    partial.unlink(missing_ok=True)
-    partial.touch(mode=0o600)  # what users wrote: readable by its owner only
     count = 0
     rows: list[dict[str, Any]] = []
-    try:
-        with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
+    with written_whole(path) as partial, pq.ParquetWriter(partial, schema, compression="zstd") as writer:
 
-            def flush() -> None:
-                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-                rows.clear()
+        def flush() -> None:
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+            rows.clear()
 
-            async for record in records:
-                rows.append(flatten(record))
-                count += 1
-                if len(rows) >= ROW_GROUP:
-                    flush()
-            if rows or count == 0:
+        async for record in records:
+            rows.append(flatten(record))
+            count += 1
+            if len(rows) >= ROW_GROUP:
                 flush()
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+        if rows or count == 0:
+            flush()
     return count
