@@ -34,7 +34,7 @@ from aiohttp import web
 
 from scalechat.settings import CosmosSettings, Settings, load_settings
 from scalechat.store.factory import Backend
-from tests.support import REPO, make_certificate
+from tests.support import REPO, make_certificate, stop_process
 
 COSMOS_DIR = REPO / "tests" / "cosmos"
 LAUNCHER = COSMOS_DIR / "launcher.cjs"
@@ -78,12 +78,7 @@ def running_cosmos(workdir: Path, *, timeout: float = 30.0) -> Iterator[CosmosSe
         finally:
             if process.stdin is not None:
                 process.stdin.close()
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
             if process.stdout is not None:
                 process.stdout.close()
 

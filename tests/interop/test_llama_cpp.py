@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.support import SHARED, ServerProcess, clean_env, free_port, running_server, stream, text_of
+from tests.support import SHARED, ServerProcess, clean_env, free_port, running_server, stop_process, stream, text_of
 
 pytestmark = pytest.mark.interop
 
@@ -68,12 +68,7 @@ def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             wait_for_models(process, f"http://127.0.0.1:{port}/v1/models", log_path)
             yield f"http://127.0.0.1:{port}/v1"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 def wait_for_models(process: subprocess.Popen[bytes], url: str, log_path: Path, timeout: float = 30.0) -> None:
